@@ -1,0 +1,23 @@
+from django.urls import include, path
+from rest_framework.routers import DefaultRouter
+
+from ..features import REGISTRY
+from .views import ZoneScopedViewSet
+
+
+def viewset_for(feature):
+    attrs = {"feature": feature, "serializer_class": feature.serializer,
+             "filterset_class": feature.api_filterset or feature.filterset,
+             "queryset": feature.model.objects.none(), "ordering_fields": "__all__"}
+    if feature.serializer_readonly:
+        attrs["http_method_names"] = ["get", "head", "options"]
+    return type(f"{feature.model.__name__}ViewSet", (ZoneScopedViewSet,), attrs)
+
+
+def api_urls():
+    """One router for every feature that declares a serializer."""
+    router = DefaultRouter()
+    for feature in REGISTRY.values():
+        if feature.serializer is not None:
+            router.register(feature.slug, viewset_for(feature), basename=feature.name)
+    return [path("", include(router.urls))]

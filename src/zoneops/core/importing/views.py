@@ -1,0 +1,5 @@
+from django.shortcuts import render
+
+
+def start(request, kind=None):
+    return render(request, "core/base.html")

@@ -1,0 +1,107 @@
+"""Core features: zones, the change log, import batches."""
+import django_filters
+import django_tables2 as tables
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .api.serializers import ZoneSerializer
+from .features import Feature, register
+from .filtersets import ZoneFilterSet
+from .forms import ZoneScopedForm
+from .models import ImportBatch, ObjectChange, Zone, ZoneLevel
+from .tables import ZoneTable, record_link
+
+
+class ZoneListTable(ZoneTable):
+    name = tables.Column(linkify=record_link)
+    default_columns = ("code", "name", "level", "region_code", "approved_area_ha", "leading_industries")
+
+    class Meta(ZoneTable.Meta):
+        model = Zone
+        fields = ("code", "name", "level", "region_code", "approved_area_ha", "leading_industries",
+                  "featured_industries", "future_industries")
+
+
+class ZoneListFilterSet(ZoneFilterSet):
+    search_fields = ("name__icontains", "code__icontains")
+    level = django_filters.ChoiceFilter(choices=ZoneLevel.choices, label=_("级别"))
+
+    class Meta:
+        model = Zone
+        fields = ["q", "level"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        del self.filters["zone"]
+
+
+class ZoneForm(ZoneScopedForm):
+    class Meta:
+        model = Zone
+        fields = ["code", "name", "level", "region_code", "approved_area_ha", "leading_industries",
+                  "featured_industries", "future_industries"]
+
+    def clean_region_code(self):
+        code = self.cleaned_data["region_code"].strip()
+        if code and (len(code) != 6 or not code.isdigit()):
+            raise forms.ValidationError(_("行政区划代码应为 6 位数字。"))
+        return code
+
+
+class ChangeTable(ZoneTable):
+    time = tables.DateTimeColumn(format="Y-m-d H:i:s", linkify=record_link)
+    object_repr = tables.Column(verbose_name=_("对象"))
+    action = tables.Column(verbose_name=_("操作"))
+    content_type = tables.Column(verbose_name=_("对象类型"))
+    default_columns = ("time", "user_name", "action", "content_type", "object_repr", "zone")
+
+    class Meta(ZoneTable.Meta):
+        model = ObjectChange
+        fields = ("time", "user_name", "action", "content_type", "object_repr", "zone", "request_id",
+                  "import_batch")
+
+    def render_action(self, record):
+        return record.action_label
+
+    def render_content_type(self, value):
+        return value.model_class()._meta.verbose_name if value.model_class() else value
+
+
+class ChangeFilterSet(ZoneFilterSet):
+    search_fields = ("object_repr__icontains", "user_name__icontains")
+    action = django_filters.CharFilter(label=_("操作"))
+    time_after = django_filters.DateFilter(field_name="time", lookup_expr="date__gte", label=_("起始日期"))
+    time_before = django_filters.DateFilter(field_name="time", lookup_expr="date__lte", label=_("截止日期"))
+
+    class Meta:
+        model = ObjectChange
+        fields = ["q", "zone", "action", "import_batch"]
+
+
+class ImportBatchTable(ZoneTable):
+    id = tables.Column(verbose_name=_("批次"), linkify=record_link)
+    default_columns = ("id", "created", "zone", "kind", "file_name", "user", "status", "total_rows",
+                       "created_count", "updated_count", "unchanged_count", "rejected_count")
+
+    class Meta(ZoneTable.Meta):
+        model = ImportBatch
+        fields = ("id", "created", "zone", "kind", "file_name", "user", "status", "total_rows", "created_count",
+                  "updated_count", "unchanged_count", "rejected_count", "file_sha256")
+
+
+class ImportBatchFilterSet(ZoneFilterSet):
+    search_fields = ("file_name__icontains",)
+
+    class Meta:
+        model = ImportBatch
+        fields = ["q", "zone", "kind", "status"]
+
+
+register(Feature(model=Zone, slug="zones", table=ZoneListTable, filterset=ZoneListFilterSet, form=ZoneForm,
+                 serializer=ZoneSerializer, write_action="admin"))
+register(Feature(model=ObjectChange, slug="changes", table=ChangeTable, filterset=ChangeFilterSet,
+                 select_related=("zone", "content_type", "user"),
+                 detail_fields=("time", "user_name", "request_id", "action", "content_type", "object_id",
+                                "object_repr", "zone", "import_batch")))
+register(Feature(model=ImportBatch, slug="batches", table=ImportBatchTable, filterset=ImportBatchFilterSet,
+                 select_related=("zone", "user")))

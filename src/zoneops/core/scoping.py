@@ -1,0 +1,61 @@
+"""Zone isolation, in one place.
+
+Every zone-scoped model's default manager is a ZoneQuerySet; every view, API endpoint, export,
+import and search starts from `Model.objects.restrict(user, action)`. A user sees the zones where
+they hold a membership; a province viewer (membership without a zone) reads every zone.
+"""
+from django.db import models
+
+VIEW = "view"
+CHANGE = "change"
+ADMIN = "admin"
+
+_CACHE_ATTR = "_zoneops_zone_ids"
+
+
+def zone_ids_for(user, action=VIEW):
+    """Ids of the zones `user` may act on, or None meaning every zone."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return set()
+    if user.is_superuser:
+        return None
+    cache = getattr(user, _CACHE_ATTR, None)
+    if cache is None:
+        from .models import Membership
+
+        cache = {VIEW: set(), CHANGE: set(), ADMIN: set(), "all": False}
+        for zone_id, role in Membership.objects.filter(user=user).values_list("zone_id", "role"):
+            if role == Membership.Role.PROVINCE:
+                cache["all"] = True
+                continue
+            cache[VIEW].add(zone_id)
+            if role in (Membership.Role.ADMIN, Membership.Role.STAFF):
+                cache[CHANGE].add(zone_id)
+            if role == Membership.Role.ADMIN:
+                cache[ADMIN].add(zone_id)
+        setattr(user, _CACHE_ATTR, cache)
+    if action == VIEW and cache["all"]:
+        return None
+    return cache[action]
+
+
+def forget_zone_cache(user):
+    if hasattr(user, _CACHE_ATTR):
+        delattr(user, _CACHE_ATTR)
+
+
+class ZoneQuerySet(models.QuerySet):
+    def restrict(self, user, action=VIEW):
+        ids = zone_ids_for(user, action)
+        if ids is None:
+            return self
+        if not ids:
+            return self.none()
+        # Zone itself is scoped by its own id (zone_lookup = "id").
+        field = getattr(self.model, "zone_lookup", "zone_id")
+        return self.filter(**{f"{field}__in": ids})
+
+
+def can(user, zone_id, action=VIEW):
+    ids = zone_ids_for(user, action)
+    return ids is None or zone_id in ids

@@ -1,0 +1,187 @@
+"""Generic list/detail/edit/delete views, driven by a registered Feature."""
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.db import transaction
+from django.db.models import ProtectedError
+from django.http import Http404, HttpResponseForbidden
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views import View
+from django_tables2 import RequestConfig
+
+from . import export
+from .models import ObjectChange, Zone
+from .scoping import CHANGE, VIEW, can, zone_ids_for
+
+MAX_EXPORT_ROWS = 200_000
+
+
+class FeatureView(LoginRequiredMixin, View):
+    feature = None  # set by as_view(feature=...)
+
+    def base_context(self, **extra):
+        return {"feature": self.feature, "model_name": self.feature.verbose_name, **extra}
+
+    def can_write(self):
+        ids = zone_ids_for(self.request.user, self.feature.write_action)
+        return ids is None or (bool(ids) and self.feature.model is not Zone)
+
+    def get_object(self, action=VIEW):
+        if action == CHANGE:
+            action = self.feature.write_action
+        qs = self.feature.base_queryset(self.request.user, action)
+        return get_object_or_404(qs, pk=self.kwargs["pk"])
+
+
+class ObjectListView(FeatureView):
+    template_name = "core/object_list.html"
+
+    def visible_columns(self):
+        key = f"cols:{self.feature.key}"
+        requested = self.request.GET.get("cols")
+        if requested is not None:
+            cols = [c for c in requested.split(",") if c]
+            self.request.session[key] = cols
+            return cols
+        return self.request.session.get(key)
+
+    def get(self, request, **kwargs):
+        feature = self.feature
+        qs = feature.base_queryset(request.user)
+        filterset = feature.filterset(request.GET or None, queryset=qs, request=request)
+        if filterset.is_bound and not filterset.is_valid():
+            objects = qs.none()
+        else:
+            objects = filterset.qs
+        table = feature.table(objects, visible=self.visible_columns(), request=request)
+        fmt = request.GET.get("export")
+        if fmt in ("xlsx", "csv"):
+            return self.export(table, objects, fmt)
+        RequestConfig(request, paginate={"per_page": _per_page(request)}).configure(table)
+        return render(request, self.template_name, self.base_context(
+            table=table, filterset=filterset, can_write=self.can_write() and feature.form is not None,
+            columns=table.available_columns(), visible=table.visible_names,
+        ))
+
+    def export(self, table, objects, fmt):
+        RequestConfig(self.request, paginate=False).configure(table)
+        if objects.count() > MAX_EXPORT_ROWS:
+            messages.error(self.request, _("导出行数超过 %(n)s 行，请先筛选。") % {"n": f"{MAX_EXPORT_ROWS:,}"})
+            return redirect(self.request.path)
+        values = table.as_values()
+        headers = next(values)
+        return export.response(fmt, headers, values, str(self.feature.model._meta.verbose_name_plural))
+
+
+def _per_page(request):
+    try:
+        return max(10, min(200, int(request.GET.get("per_page", 50))))
+    except ValueError:
+        return 50
+
+
+class ObjectDetailView(FeatureView):
+    template_name = "core/object_detail.html"
+
+    def get(self, request, **kwargs):
+        obj = self.get_object()
+        tabs = [("overview", _("概况"))] + [(t.slug, t.label) for t in self.feature.tabs] + [("history", _("变更记录"))]
+        active = request.GET.get("tab", "overview")
+        if active not in dict(tabs):
+            active = "overview"
+        context = self.base_context(object=obj, tabs=tabs, active_tab=active,
+                                    can_edit=self.feature.form is not None
+                                    and can(request.user, obj.zone_id, self.feature.write_action))
+        if active == "overview":
+            context["fields"] = overview_fields(obj, self.feature.detail_fields)
+        elif active == "history":
+            context["changes"] = object_history(obj)[:200]
+            context["tab_template"] = "core/history_tab.html"
+        else:
+            tab = next(t for t in self.feature.tabs if t.slug == active)
+            context["tab_template"] = tab.template
+            if tab.context:
+                context.update(tab.context(request, obj))
+        return render(request, self.template_name, context)
+
+
+def overview_fields(obj, names=()):
+    """[(label, value, url)] for the overview tab: `names` in order, or every editable field."""
+    by_name = {f.name: f for f in obj._meta.fields + obj._meta.many_to_many}
+    chosen = [by_name[n] for n in names] if names else [
+        f for f in by_name.values() if f.editable and f.name not in ("id", "geometry")]
+    rows = []
+    for f in chosen:
+        if f.many_to_many:
+            value = "、".join(str(o) for o in getattr(obj, f.name).all())
+        elif f.choices:
+            value = getattr(obj, f"get_{f.name}_display")()
+        else:
+            value = getattr(obj, f.name)
+        if isinstance(value, bool):
+            value = _("是") if value else _("否")
+        url = value.get_absolute_url() if hasattr(value, "get_absolute_url") else None
+        rows.append((f.verbose_name, "—" if value in (None, "") else value, url))
+    return rows
+
+
+def object_history(obj):
+    from django.contrib.contenttypes.models import ContentType
+
+    ct = ContentType.objects.get_for_model(obj.__class__)
+    return ObjectChange.objects.filter(content_type=ct, object_id=str(obj.pk)).select_related("user")
+
+
+class ObjectEditView(FeatureView):
+    template_name = "core/object_edit.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        if self.feature.form is None:
+            raise Http404
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_instance(self):
+        if "pk" in self.kwargs:
+            return self.get_object(CHANGE)
+        if not self.can_write():
+            return None
+        return self.feature.model()
+
+    def get(self, request, **kwargs):
+        instance = self.get_instance()
+        if instance is None:
+            return HttpResponseForbidden(_("您没有在任何开发区新建数据的权限。"))
+        form = self.feature.form(instance=instance, user=request.user)
+        return render(request, self.template_name, self.base_context(form=form, object=instance))
+
+    def post(self, request, **kwargs):
+        instance = self.get_instance()
+        if instance is None:
+            return HttpResponseForbidden(_("您没有在任何开发区新建数据的权限。"))
+        form = self.feature.form(request.POST, instance=instance, user=request.user)
+        if form.is_valid():
+            with transaction.atomic():
+                obj = form.save()
+            messages.success(request, _("已保存：%(obj)s") % {"obj": obj})
+            return redirect(obj.get_absolute_url())
+        messages.error(request, _("保存失败，请按提示修改后重试。"))
+        return render(request, self.template_name, self.base_context(form=form, object=instance), status=400)
+
+
+class ObjectDeleteView(FeatureView):
+    template_name = "core/object_delete.html"
+
+    def get(self, request, **kwargs):
+        return render(request, self.template_name, self.base_context(object=self.get_object(CHANGE)))
+
+    def post(self, request, **kwargs):
+        obj = self.get_object(CHANGE)
+        try:
+            with transaction.atomic():
+                obj.delete()
+        except ProtectedError as e:
+            names = "、".join(str(o) for o in list(e.protected_objects)[:5])
+            messages.error(request, _("无法删除：仍有关联数据（%(names)s）。") % {"names": names})
+            return redirect(obj.get_absolute_url())
+        messages.success(request, _("已删除：%(obj)s") % {"obj": obj})
+        return redirect(self.feature.url("list"))
