@@ -18,7 +18,6 @@ install: $(BIN)/.installed
 demo: install
 	$(BIN)/python manage.py migrate -v0
 	$(BIN)/python manage.py demo_data --if-empty
-	$(BIN)/python manage.py compilemessages -v0 --ignore=.venv
 	@bash scripts/serve.sh
 
 test: install

@@ -8,7 +8,6 @@ PG_URL=${PG_URL:-postgres://postgres@127.0.0.1:5432/postgres}
 if [ ! -x /usr/bin/chromium ]; then
   echo "!! /usr/bin/chromium 不存在：浏览器测试需要 Debian 的 chromium 与 fonts-noto-cjk（.ci/run 会安装）。" >&2
 fi
-$BIN/python manage.py compilemessages -v0 --ignore=.venv >/dev/null
 
 echo "== pytest on SQLite =="
 $BIN/pytest "$@"; sqlite_rc=$?

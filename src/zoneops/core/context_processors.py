@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 # (group label, [(label, url name)]); features of later apps add their own entries here.
 MENU = [
-    (_("总览"), [(_("开发区首页"), "home"), (_("开发区"), "core:zone_list")]),
+    (_("总览"), [(_("开发区首页"), "home"), (_("开发区"), "core:zone_list"), (_("成员与角色"), "core:membership_list")]),
     (_("企业库"), [(_("企业"), "registry:enterprise_list"), (_("地块"), "registry:parcel_list"),
                   (_("年度指标"), "registry:enterpriseyear_list")]),
     (_("数据"), [(_("导入数据"), "imports:start"), (_("导入批次"), "core:importbatch_list"),

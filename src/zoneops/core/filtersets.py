@@ -5,18 +5,41 @@ from django.utils.translation import gettext_lazy as _
 from .models import Zone
 
 
+ALL = _("全部")
+
+
+class YesNoFilter(django_filters.ChoiceFilter):
+    """全部 / 是 / 否 for a boolean field (also accepts true/false in links and the API)."""
+
+    VALUES = {"1": True, "true": True, "0": False, "false": False}
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("choices", (("1", _("是")), ("0", _("否"))))
+        kwargs.setdefault("empty_label", ALL)
+        super().__init__(*args, **kwargs)
+
+    def filter(self, qs, value):
+        if value in self.VALUES:
+            return qs.filter(**{self.field_name: self.VALUES[value]})
+        return qs
+
+
 class ZoneFilterSet(django_filters.FilterSet):
     """Base filterset: a zone filter limited to the user's zones, and `q` over `search_fields`."""
 
     search_fields = ()
 
     q = django_filters.CharFilter(method="search", label=_("搜索"))
-    zone = django_filters.ModelChoiceFilter(queryset=Zone.objects.none(), label=_("开发区"))
+    zone = django_filters.ModelChoiceFilter(queryset=Zone.objects.none(), label=_("开发区"), empty_label=ALL)
 
     def __init__(self, *args, request=None, **kwargs):
         super().__init__(*args, request=request, **kwargs)
         user = request.user if request is not None else None
-        self.filters["zone"].queryset = Zone.objects.restrict(user)
+        if "zone" in self.filters:
+            self.filters["zone"].queryset = Zone.objects.restrict(user)
+        for f in self.filters.values():
+            if isinstance(f, django_filters.ChoiceFilter) and "empty_label" not in f.extra:
+                f.extra["empty_label"] = ALL
 
     def search(self, queryset, name, value):
         value = value.strip()[:100]

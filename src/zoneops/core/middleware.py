@@ -1,6 +1,29 @@
 import uuid
 
+from django.conf import settings
+from django.utils import translation
+
 from .changelog import change_context
+
+
+class LanguageMiddleware:
+    """Chinese unless the user chose another language (cookie set by /i18n/setlang/).
+
+    Django's LocaleMiddleware would follow the browser's Accept-Language, turning the UI English
+    for staff whose browser happens to be English."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.codes = {code for code, _ in settings.LANGUAGES}
+
+    def __call__(self, request):
+        chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+        language = chosen if chosen in self.codes else settings.LANGUAGE_CODE
+        translation.activate(language)
+        request.LANGUAGE_CODE = language
+        response = self.get_response(request)
+        response.headers.setdefault("Content-Language", language)
+        return response
 
 
 class RequestContextMiddleware:

@@ -68,6 +68,8 @@ class Membership(models.Model):
                              verbose_name=_("开发区"), help_text=_("省/市只读角色不选开发区"))
     role = models.CharField(_("角色"), max_length=16, choices=Role.choices)
 
+    objects = ZoneQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("成员角色")
         verbose_name_plural = _("成员角色")
@@ -81,6 +83,9 @@ class Membership(models.Model):
 
     def __str__(self):
         return f"{self.user} · {self.zone or '全部开发区'} · {self.get_role_display()}"
+
+    def get_absolute_url(self):
+        return reverse("core:membership_detail", args=[self.pk])
 
 
 class ZoneScopedModel(models.Model):

@@ -8,7 +8,7 @@ from .api.serializers import ZoneSerializer
 from .features import Feature, register
 from .filtersets import ZoneFilterSet
 from .forms import ZoneScopedForm
-from .models import ImportBatch, ObjectChange, Zone, ZoneLevel
+from .models import ImportBatch, Membership, ObjectChange, Zone, ZoneLevel
 from .tables import ZoneTable, record_link
 
 
@@ -105,3 +105,88 @@ register(Feature(model=ObjectChange, slug="changes", table=ChangeTable, filterse
                                 "object_repr", "zone", "import_batch")))
 register(Feature(model=ImportBatch, slug="batches", table=ImportBatchTable, filterset=ImportBatchFilterSet,
                  select_related=("zone", "user")))
+
+
+class MembershipTable(ZoneTable):
+    user = tables.Column(verbose_name=_("用户"), linkify=record_link)
+    full_name = tables.Column(accessor="user__first_name", verbose_name=_("姓名"))
+    default_columns = ("user", "full_name", "zone", "role")
+
+    class Meta(ZoneTable.Meta):
+        model = Membership
+        fields = ("user", "full_name", "zone", "role")
+
+
+class MembershipFilterSet(ZoneFilterSet):
+    search_fields = ("user__username__icontains", "user__first_name__icontains")
+    role = django_filters.ChoiceFilter(choices=Membership.Role.choices, label=_("角色"))
+
+    class Meta:
+        model = Membership
+        fields = ["q", "zone", "role"]
+
+
+class MembershipForm(ZoneScopedForm):
+    """A zone admin adds a colleague: an existing account by user name, or a new one with a
+    starting password."""
+
+    username = forms.CharField(label=_("用户名"), max_length=150)
+    full_name = forms.CharField(label=_("姓名"), max_length=150, required=False)
+    password = forms.CharField(label=_("初始密码"), required=False, widget=forms.PasswordInput,
+                               help_text=_("仅在新建账户时需要，至少 8 位"))
+
+    class Meta:
+        model = Membership
+        fields = ["zone", "username", "full_name", "password", "role"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["zone"].required = True
+        self.fields["zone"].queryset = Zone.objects.restrict(self.user, "admin")
+        self.fields["role"].choices = [c for c in Membership.Role.choices if c[0] != Membership.Role.PROVINCE]
+        if self.instance.pk:
+            self.fields["username"].initial = self.instance.user.username
+            self.fields["username"].disabled = True
+            self.fields["full_name"].initial = self.instance.user.first_name
+
+    def clean(self):
+        from django.contrib.auth import get_user_model
+        from django.contrib.auth.password_validation import validate_password
+
+        cleaned = super().clean()
+        if self.instance.pk:
+            self.instance_user = self.instance.user
+            return cleaned
+        name = (cleaned.get("username") or "").strip()
+        self.instance_user = get_user_model().objects.filter(username=name).first()
+        if self.instance_user is None and name:
+            password = cleaned.get("password") or ""
+            if not password:
+                self.add_error("password", _("新账户需要设置初始密码。"))
+            else:
+                try:
+                    validate_password(password)
+                except forms.ValidationError as e:
+                    self.add_error("password", e)
+        zone = cleaned.get("zone")
+        if self.instance_user is not None and zone is not None and Membership.objects.filter(
+                user=self.instance_user, zone=zone).exists():
+            self.add_error("username", _("该用户已是本开发区成员。"))
+        return cleaned
+
+    def save(self, commit=True):
+        from django.contrib.auth import get_user_model
+
+        user = self.instance_user
+        if user is None:
+            user = get_user_model().objects.create_user(self.cleaned_data["username"].strip(),
+                                                        password=self.cleaned_data["password"])
+        if self.cleaned_data.get("full_name"):
+            user.first_name = self.cleaned_data["full_name"]
+            user.save(update_fields=["first_name"])
+        self.instance.user = user
+        return super().save(commit)
+
+
+register(Feature(model=Membership, slug="members", table=MembershipTable, filterset=MembershipFilterSet,
+                 form=MembershipForm, write_action="admin", select_related=("user", "zone")))

@@ -1,13 +1,10 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
-from zoneops.core.filtersets import ZoneFilterSet
+from zoneops.core.filtersets import YesNoFilter, ZoneFilterSet
 
 from .models import (CultivationPool, Enterprise, EnterpriseStatus, EnterpriseYear, IndustryCode, LandUse, Parcel,
                      ParcelStatus, Scale, Tenure)
-
-YES_NO = ((True, _("是")), (False, _("否")))
-
 
 def _sections():
     return [(c, f"{c} {n}") for c, n in IndustryCode.objects.filter(level="section").values_list("code", "name")]
@@ -22,12 +19,13 @@ class EnterpriseFilterSet(ZoneFilterSet):
     industry_section = django_filters.ChoiceFilter(choices=_sections, label=_("行业门类"))
     industry_division = django_filters.ChoiceFilter(choices=_divisions, label=_("行业大类"))
     scale = django_filters.ChoiceFilter(choices=Scale.choices, label=_("规模"))
-    status = django_filters.MultipleChoiceFilter(choices=EnterpriseStatus.choices, label=_("状态"))
-    is_high_tech = django_filters.BooleanFilter(label=_("高新技术企业"))
-    is_listed = django_filters.BooleanFilter(label=_("上市/挂牌"))
-    has_rd_center = django_filters.BooleanFilter(label=_("省级以上研发机构"))
-    is_specialized = django_filters.BooleanFilter(label=_("专精特新"))
-    pools = django_filters.ModelChoiceFilter(queryset=CultivationPool.objects.all(), label=_("培育库"))
+    status = django_filters.ChoiceFilter(choices=EnterpriseStatus.choices, label=_("状态"))
+    is_high_tech = YesNoFilter(label=_("高新技术企业"))
+    is_listed = YesNoFilter(label=_("上市/挂牌"))
+    has_rd_center = YesNoFilter(label=_("省级以上研发机构"))
+    is_specialized = YesNoFilter(label=_("专精特新"))
+    pools = django_filters.ModelChoiceFilter(queryset=CultivationPool.objects.all(), label=_("培育库"),
+                                             empty_label=_("全部"))
 
     class Meta:
         model = Enterprise
@@ -37,7 +35,7 @@ class EnterpriseFilterSet(ZoneFilterSet):
 
 class ParcelFilterSet(ZoneFilterSet):
     search_fields = ("code__icontains", "name__icontains", "holder__name__icontains")
-    status = django_filters.MultipleChoiceFilter(choices=ParcelStatus.choices, label=_("状态"))
+    status = django_filters.ChoiceFilter(choices=ParcelStatus.choices, label=_("状态"))
     land_use = django_filters.ChoiceFilter(choices=LandUse.choices, label=_("用地性质"))
     tenure = django_filters.ChoiceFilter(choices=Tenure.choices, label=_("权属"))
     area_min = django_filters.NumberFilter(field_name="area_mu", lookup_expr="gte", label=_("面积不小于（亩）"))
