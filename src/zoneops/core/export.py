@@ -1,5 +1,7 @@
 """Write rows to .xlsx or .csv exactly as shown, neutralising spreadsheet formulas."""
 import csv
+import datetime
+import decimal
 import io
 
 import xlsxwriter
@@ -17,10 +19,21 @@ def neutralise(value):
 
 
 def cell(value):
+    """Numbers stay numbers (so Excel can sum them); everything else becomes safe text."""
     if value is None:
         return ""
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, (int, float)):
         return value
+    if isinstance(value, decimal.Decimal):
+        return float(value)
+    if isinstance(value, datetime.datetime):
+        if timezone.is_aware(value):
+            value = timezone.localtime(value)
+        return value.strftime("%Y-%m-%d %H:%M:%S")
+    if isinstance(value, datetime.date):
+        return value.isoformat()
     return neutralise(str(value))
 
 

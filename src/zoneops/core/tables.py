@@ -2,6 +2,14 @@ import django_tables2 as tables
 from django.utils.translation import gettext_lazy as _
 
 
+def export_text(value):
+    if value is True or value == "True":
+        return "是"
+    if value is False or value == "False":
+        return "否"
+    return "" if value in (None, "None", "—") else value
+
+
 def record_link(record):
     return record.get_absolute_url()
 
@@ -22,6 +30,11 @@ class ZoneTable(tables.Table):
         kwargs["exclude"] = [n for n in self.base_columns if n not in self.visible_names]
         kwargs["sequence"] = self.visible_names
         super().__init__(*args, **kwargs)
+
+    def as_values(self, exclude_columns=None):
+        """Rows for export: booleans as 是/否, empty cells empty (the HTML shows ✔/✘ and —)."""
+        for i, row in enumerate(super().as_values(exclude_columns)):
+            yield row if i == 0 else [export_text(v) for v in row]
 
     @classmethod
     def available_columns(cls):
