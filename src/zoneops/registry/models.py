@@ -131,9 +131,23 @@ class Enterprise(ZoneScopedModel):
     def get_absolute_url(self):
         return reverse("registry:enterprise_detail", args=[self.pk])
 
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        obj = super().from_db(db, field_names, values)
+        obj._loaded_name = obj.__dict__.get("name")
+        return obj
+
+    def remember_former_name(self, old_name):
+        """A renamed firm keeps its old name as a former name (曾用名), so search still finds it."""
+        names = [n for n in self.former_names.split("、") if n]
+        if old_name and old_name != self.name and old_name not in names:
+            self.former_names = "、".join([*names, old_name])[-500:]
+
     def save(self, *args, **kwargs):
         self.industry_section, self.industry_division = industry_parts(self.industry_id)
+        self.remember_former_name(getattr(self, "_loaded_name", None))
         super().save(*args, **kwargs)
+        self._loaded_name = self.name
 
     def land_area_mu(self):
         return self.parcels.aggregate(s=Sum("area_mu"))["s"] or Decimal(0)
