@@ -8,6 +8,16 @@ VALID_USCC = ["91110000600037341L", "121200004013590816", "911522010783762860", 
               "9115220107837941X1", "91152201078382010M", "911522010783917502", "91152201078394644D"]
 
 
+@pytest.fixture(autouse=True)
+def _private_cache(settings):
+    """Each test gets an empty in-memory cache (the default is a file cache under var/)."""
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+                                   "LOCATION": "tests"}}
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture
 def zone_a(db):
     return Zone.objects.create(code="zone-a", name="甲开发区", region_code="331004")

@@ -112,6 +112,15 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
 elif os.environ.get("TEST_DATABASE_NAME"):
     # Lets two test runs share one PostgreSQL server without dropping each other's database.
     DATABASES["default"]["TEST"] = {"NAME": os.environ["TEST_DATABASE_NAME"]}
+CACHES = {
+    "default": {
+        # A file cache is shared by all server processes without needing Redis.
+        "BACKEND": os.environ.get("ZONEOPS_CACHE_BACKEND", "django.core.cache.backends.filebased.FileBasedCache"),
+        "LOCATION": os.environ.get("ZONEOPS_CACHE_LOCATION", str(VAR_DIR / "cache")),
+        "TIMEOUT": 24 * 3600,
+    }
+}
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [

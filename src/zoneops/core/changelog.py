@@ -94,9 +94,10 @@ def log_action(instance, action, before=None, after=None):
 
 
 def log_bulk(changes):
-    from .models import ObjectChange
+    from .models import ObjectChange, Zone
 
     ObjectChange.objects.bulk_create(changes, batch_size=2000)
+    Zone.touch({c.zone_id for c in changes})
 
 
 @receiver(pre_save)
@@ -117,6 +118,7 @@ def _log_save(sender, instance, created, raw=False, **kwargs):
         return
     make_change(instance, "create" if created else "update", before, after).save()
     instance._zoneops_before = after
+    _touch(instance)
 
 
 @receiver(post_delete)
@@ -124,6 +126,7 @@ def _log_delete(sender, instance, **kwargs):
     if sender not in TRACKED:
         return
     make_change(instance, "delete", snapshot(instance), None).save()
+    _touch(instance)
 
 
 @receiver(m2m_changed)
@@ -140,3 +143,11 @@ def _log_m2m(sender, instance, action, reverse, model, pk_set, **kwargs):
     if prev == now:
         return
     make_change(instance, "update", {field.name: prev}, {field.name: now}).save()
+    _touch(instance)
+
+
+def _touch(instance):
+    from .models import Zone
+
+    if not isinstance(instance, Zone):
+        Zone.touch([zone_id_of(instance)])

@@ -33,6 +33,8 @@ class Zone(models.Model):
     leading_industries = models.CharField(_("主导产业"), max_length=300, blank=True, help_text=_("用顿号分隔"))
     featured_industries = models.CharField(_("特色产业"), max_length=300, blank=True)
     future_industries = models.CharField(_("未来产业"), max_length=300, blank=True)
+    # Bumped on every change of the zone's data; keys the cached dashboard figures.
+    data_version = models.PositiveBigIntegerField(default=0, editable=False)
     created = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated = models.DateTimeField(_("更新时间"), auto_now=True)
 
@@ -52,6 +54,13 @@ class Zone(models.Model):
 
     def get_absolute_url(self):
         return reverse("core:zone_detail", args=[self.pk])
+
+    @staticmethod
+    def touch(zone_ids):
+        """Mark the zones' data as changed (invalidates cached figures)."""
+        ids = {z for z in zone_ids if z is not None}
+        if ids:
+            Zone.objects.filter(pk__in=ids).update(data_version=models.F("data_version") + 1)
 
 
 @track

@@ -2,6 +2,7 @@
 import json
 
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.db.models import Count, Q, Sum
 from django.shortcuts import get_object_or_404, redirect, render
 
@@ -19,13 +20,10 @@ def home(request):
     return redirect("zone_home", pk=zone.pk)
 
 
-@login_required
-def zone_home(request, pk):
-    from zoneops.registry.models import Enterprise, EnterpriseYear, Parcel
+def zone_figures(zone):
+    """The dashboard figures of one zone (a few aggregate queries over the whole zone)."""
+    from zoneops.registry.models import Enterprise, EnterpriseYear, IndustryCode, Parcel
 
-    zones = Zone.objects.restrict(request.user)
-    zone = get_object_or_404(zones, pk=pk)
-    request.session["zone_id"] = zone.pk
     firms = Enterprise.objects.filter(zone=zone)
     counts = firms.aggregate(
         total=Count("id"), above=Count("id", filter=Q(scale="above")),
@@ -33,30 +31,50 @@ def zone_home(request, pk):
         listed=Count("id", filter=Q(is_listed=True)), specialized=Count("id", filter=Q(is_specialized=True)))
     land = Parcel.objects.filter(zone=zone).aggregate(s=Sum("area_mu"))["s"] or 0
     by_year = list(EnterpriseYear.objects.filter(zone=zone).values("year").order_by("year")
-                   .annotate(revenue=Sum("revenue"), tax=Sum("tax"), n=Count("id")))
-    latest = by_year[-1] if by_year else None
-    previous = by_year[-2] if len(by_year) > 1 else None
+                   .annotate(revenue=Sum("revenue"), tax=Sum("tax")))
     by_division = list(firms.filter(scale="above").exclude(industry_division="")
                        .values("industry_division").annotate(n=Count("id")).order_by("-n")[:10])
-    from zoneops.registry.models import IndustryCode
-
     names = dict(IndustryCode.objects.filter(code__in=[d["industry_division"] for d in by_division])
                  .values_list("code", "name"))
-    chart = {
-        "years": [str(r["year"]) for r in by_year],
-        "revenue_yi": [round(float(r["revenue"] or 0) / 10000, 2) for r in by_year],
-        "tax_yi": [round(float(r["tax"] or 0) / 10000, 2) for r in by_year],
-        "divisions": [f"{d['industry_division']} {names.get(d['industry_division'], '')}" for d in by_division],
-        "division_counts": [d["n"] for d in by_division],
-    }
+    latest = by_year[-1] if by_year else None
+    previous = by_year[-2] if len(by_year) > 1 else None
 
     def growth(key):
         if not latest or not previous or not previous[key]:
             return None
         return round(100 * (float(latest[key] or 0) / float(previous[key]) - 1), 1)
 
-    return render(request, "core/zone_home.html", {
-        "zone": zone, "zones": zones.order_by("code"), "counts": counts, "land_mu": land, "latest": latest,
+    return {
+        "counts": counts, "land_mu": float(land),
+        "latest": {"year": latest["year"], "revenue": float(latest["revenue"] or 0),
+                   "tax": float(latest["tax"] or 0)} if latest else None,
         "revenue_growth": growth("revenue"), "tax_growth": growth("tax"),
-        "chart_json": json.dumps(chart, ensure_ascii=False),
+        "chart": {
+            "years": [str(r["year"]) for r in by_year],
+            "revenue_yi": [round(float(r["revenue"] or 0) / 10000, 2) for r in by_year],
+            "tax_yi": [round(float(r["tax"] or 0) / 10000, 2) for r in by_year],
+            "divisions": [f"{d['industry_division']} {names.get(d['industry_division'], '')}" for d in by_division],
+            "division_counts": [d["n"] for d in by_division],
+        },
+    }
+
+
+def cached_zone_figures(zone):
+    """Cached until the zone's data changes (every write bumps Zone.data_version)."""
+    key = f"zone-figures:{zone.pk}:{zone.created.timestamp()}:{zone.data_version}"
+    figures = cache.get(key)
+    if figures is None:
+        figures = zone_figures(zone)
+        cache.set(key, figures)
+    return figures
+
+
+@login_required
+def zone_home(request, pk):
+    zones = Zone.objects.restrict(request.user).order_by("code")
+    zone = get_object_or_404(zones, pk=pk)
+    request.session["zone_id"] = zone.pk
+    figures = cached_zone_figures(zone)
+    return render(request, "core/zone_home.html", {
+        "zone": zone, "zones": zones, **figures, "chart_json": json.dumps(figures["chart"], ensure_ascii=False),
     })
