@@ -207,10 +207,18 @@ class ObjectChange(models.Model):
         return self.ACTION_LABELS.get(self.action, self.action)
 
     def changed_fields(self):
-        """[(field, before, after)] for the fields whose values differ."""
+        """[(field label, before, after)] for the fields whose values differ."""
         before, after = self.before or {}, self.after or {}
+        model = self.content_type.model_class()
+        fields = {f.name: f for f in model._meta.get_fields() if hasattr(f, "verbose_name")} if model else {}
+
+        def shown(name, value):
+            choices = dict(getattr(fields.get(name), "choices", None) or ())
+            return choices.get(value, value)
+
         keys = list(dict.fromkeys([*before.keys(), *after.keys()]))
-        return [(k, before.get(k), after.get(k)) for k in keys if before.get(k) != after.get(k)]
+        return [(getattr(fields.get(k), "verbose_name", k), shown(k, before.get(k)), shown(k, after.get(k)))
+                for k in keys if before.get(k) != after.get(k)]
 
 
 def new_request_id():

@@ -5,7 +5,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from .api.serializers import ZoneSerializer
-from .features import Feature, register
+from .features import Feature, Tab, register
 from .filtersets import ZoneFilterSet
 from .forms import ZoneScopedForm
 from .models import ImportBatch, Membership, ObjectChange, Zone, ZoneLevel
@@ -101,6 +101,7 @@ register(Feature(model=Zone, slug="zones", table=ZoneListTable, filterset=ZoneLi
                  serializer=ZoneSerializer, write_action="admin"))
 register(Feature(model=ObjectChange, slug="changes", table=ChangeTable, filterset=ChangeFilterSet,
                  select_related=("zone", "content_type", "user"),
+                 tabs=[Tab("diff", _("变更内容"), "core/change_diff_tab.html")],
                  detail_fields=("time", "user_name", "request_id", "action", "content_type", "object_id",
                                 "object_repr", "zone", "import_batch")))
 register(Feature(model=ImportBatch, slug="batches", table=ImportBatchTable, filterset=ImportBatchFilterSet,
