@@ -18,6 +18,12 @@ def _private_cache(settings):
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    """Tests create many users; the production hasher (PBKDF2, ~0.3 s a password) would dominate."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def zone_a(db):
     return Zone.objects.create(code="zone-a", name="甲开发区", region_code="331004")

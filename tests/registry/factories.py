@@ -1,14 +1,22 @@
 """Small builders for registry records in tests."""
 from decimal import Decimal
 
+from stdnum.cn import uscc as stdnum_uscc
+
 from zoneops.registry.models import Enterprise, EnterpriseYear, Parcel
 
 from ..conftest import VALID_USCC
 
 
+def make_uscc(i, region="331004"):
+    """A valid credit code, distinct for each i (any number of them)."""
+    base = f"91{region}{i:09d}"
+    return base + stdnum_uscc.calc_check_digit(base)
+
+
 def enterprise(zone, i=0, **kw):
     kw.setdefault("name", f"{zone.name}测试企业{i}有限公司")
-    kw.setdefault("uscc", VALID_USCC[i])
+    kw.setdefault("uscc", VALID_USCC[i] if i < len(VALID_USCC) else make_uscc(i))
     return Enterprise.objects.create(zone=zone, **kw)
 
 

@@ -55,6 +55,14 @@ class Zone(models.Model):
     def get_absolute_url(self):
         return reverse("core:zone_detail", args=[self.pk])
 
+    def save(self, *args, **kwargs):
+        # data_version is only ever bumped in the database (Zone.touch); an edit of the zone's
+        # own fields must not write back the stale value it loaded.
+        if self.pk and not kwargs.get("update_fields") and not kwargs.get("force_insert"):
+            kwargs["update_fields"] = [f.attname for f in self._meta.concrete_fields
+                                       if not f.primary_key and f.attname != "data_version"]
+        super().save(*args, **kwargs)
+
     @staticmethod
     def touch(zone_ids):
         """Mark the zones' data as changed (invalidates cached figures)."""
@@ -180,7 +188,8 @@ class ObjectChange(models.Model):
     content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, verbose_name=_("对象类型"))
     object_id = models.CharField(_("对象编号"), max_length=64)
     object_repr = models.CharField(_("对象"), max_length=200)
-    zone = models.ForeignKey(Zone, on_delete=models.CASCADE, null=True, blank=True, verbose_name=_("开发区"))
+    # SET_NULL: deleting a zone keeps its history (then visible to superusers only).
+    zone = models.ForeignKey(Zone, on_delete=models.SET_NULL, null=True, blank=True, verbose_name=_("开发区"))
     import_batch = models.ForeignKey(ImportBatch, on_delete=models.SET_NULL, null=True, blank=True,
                                      verbose_name=_("导入批次"))
     before = models.JSONField(_("修改前"), null=True, blank=True)
@@ -213,6 +222,8 @@ class ObjectChange(models.Model):
         fields = {f.name: f for f in model._meta.get_fields() if hasattr(f, "verbose_name")} if model else {}
 
         def shown(name, value):
+            if isinstance(value, (list, dict)):  # many-to-many values (ids) are not choices
+                return value
             choices = dict(getattr(fields.get(name), "choices", None) or ())
             return choices.get(value, value)
 

@@ -8,6 +8,7 @@ from .api.serializers import ZoneSerializer
 from .features import Feature, Tab, register
 from .filtersets import ZoneFilterSet
 from .forms import ZoneScopedForm
+from .importing.views import BatchView
 from .models import ImportBatch, Membership, ObjectChange, Zone, ZoneLevel
 from .tables import ZoneTable, record_link
 
@@ -105,7 +106,7 @@ register(Feature(model=ObjectChange, slug="changes", table=ChangeTable, filterse
                  detail_fields=("time", "user_name", "request_id", "action", "content_type", "object_id",
                                 "object_repr", "zone", "import_batch")))
 register(Feature(model=ImportBatch, slug="batches", table=ImportBatchTable, filterset=ImportBatchFilterSet,
-                 select_related=("zone", "user")))
+                 select_related=("zone", "user"), views={"detail": BatchView}))
 
 
 class MembershipTable(ZoneTable):
@@ -149,6 +150,7 @@ class MembershipForm(ZoneScopedForm):
             self.fields["username"].initial = self.instance.user.username
             self.fields["username"].disabled = True
             self.fields["full_name"].initial = self.instance.user.first_name
+            self.fields["full_name"].disabled = True
 
     def clean(self):
         from django.contrib.auth import get_user_model
@@ -180,11 +182,11 @@ class MembershipForm(ZoneScopedForm):
 
         user = self.instance_user
         if user is None:
+            # Only a new account takes the name given here: an existing one may belong to other
+            # zones whose admins this admin does not speak for.
             user = get_user_model().objects.create_user(self.cleaned_data["username"].strip(),
-                                                        password=self.cleaned_data["password"])
-        if self.cleaned_data.get("full_name"):
-            user.first_name = self.cleaned_data["full_name"]
-            user.save(update_fields=["first_name"])
+                                                        password=self.cleaned_data["password"],
+                                                        first_name=self.cleaned_data.get("full_name", ""))
         self.instance.user = user
         return super().save(commit)
 

@@ -59,3 +59,15 @@ class ZoneQuerySet(models.QuerySet):
 def can(user, zone_id, action=VIEW):
     ids = zone_ids_for(user, action)
     return ids is None or zone_id in ids
+
+
+def may_create(user, model, action=CHANGE):
+    """Whether `user` may create (or delete) records of `model` in at least one zone.
+
+    A record that is a zone itself (zone_lookup "id") is created and deleted only by users with
+    rights over every zone (superusers): a zone admin edits their zone but cannot add or remove
+    zones."""
+    ids = zone_ids_for(user, action)
+    if ids is None:
+        return True
+    return bool(ids) and getattr(model, "zone_lookup", "zone_id") != "id"

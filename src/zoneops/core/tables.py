@@ -1,8 +1,16 @@
+import html
+
 import django_tables2 as tables
-from django.utils.translation import gettext_lazy as _
+from django.utils.html import strip_tags
+from django.utils.safestring import SafeData
+from django.utils.text import capfirst
+from django_tables2.utils import Accessor
 
 
 def export_text(value):
+    if isinstance(value, SafeData):
+        # HTML a column rendered (e.g. many-to-many names joined): the text, unescaped.
+        value = html.unescape(strip_tags(value))
     if value is True or value == "True":
         return "是"
     if value is False or value == "False":
@@ -38,7 +46,16 @@ class ZoneTable(tables.Table):
 
     @classmethod
     def available_columns(cls):
-        return [(name, col.verbose_name or name) for name, col in cls.base_columns.items()]
+        """[(name, label)] for the column chooser, labelled as the table header labels them."""
+        return [(name, cls.column_label(name, col)) for name, col in cls.base_columns.items()]
+
+    @classmethod
+    def column_label(cls, name, column):
+        if column.verbose_name:
+            return column.verbose_name
+        model = getattr(cls._meta, "model", None)
+        field = Accessor(column.accessor or name).get_field(model) if model is not None else None
+        return capfirst(field.verbose_name) if field is not None else name
 
     def choose(self, visible):
         names = list(self.base_columns)

@@ -2,16 +2,16 @@
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.db import transaction
-from django.db.models import ProtectedError
-from django.http import Http404, HttpResponseForbidden
+from django.db.models import ProtectedError, RestrictedError
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views import View
 from django_tables2 import RequestConfig
 
 from . import export
-from .models import ObjectChange, Zone
-from .scoping import CHANGE, VIEW, can, zone_ids_for
+from .models import ObjectChange
+from .scoping import CHANGE, VIEW, can, may_create
 
 MAX_EXPORT_ROWS = 200_000
 
@@ -23,8 +23,16 @@ class FeatureView(LoginRequiredMixin, View):
         return {"feature": self.feature, "model_name": self.feature.verbose_name, **extra}
 
     def can_write(self):
-        ids = zone_ids_for(self.request.user, self.feature.write_action)
-        return ids is None or (bool(ids) and self.feature.model is not Zone)
+        """May the user create records of this feature (in at least one zone)?"""
+        return may_create(self.request.user, self.feature.model, self.feature.write_action)
+
+    def can_delete(self, obj):
+        zone_like = getattr(self.feature.model, "zone_lookup", "zone_id") == "id"
+        return (self.feature.form is not None and can(self.request.user, _zone_id(obj), self.feature.write_action)
+                and (not zone_like or self.can_write()))
+
+    def forbidden(self, message):
+        return render(self.request, "core/forbidden.html", self.base_context(message=message), status=403)
 
     def get_object(self, action=VIEW):
         if action == CHANGE:
@@ -91,11 +99,14 @@ class ObjectDetailView(FeatureView):
             active = "overview"
         context = self.base_context(object=obj, tabs=tabs, active_tab=active,
                                     can_edit=self.feature.form is not None
-                                    and can(request.user, obj.zone_id, self.feature.write_action))
+                                    and can(request.user, _zone_id(obj), self.feature.write_action),
+                                    can_delete=self.can_delete(obj))
+        if isinstance(obj, ObjectChange):
+            with_labelled_fields([obj])  # a change record's own diff tab shows `object.rows`
         if active == "overview":
             context["fields"] = overview_fields(obj, self.feature.detail_fields)
         elif active == "history":
-            context["changes"] = object_history(obj)[:200]
+            context["changes"] = with_labelled_fields(object_history(obj)[:200])
             context["tab_template"] = "core/history_tab.html"
         else:
             tab = next(t for t in self.feature.tabs if t.slug == active)
@@ -129,7 +140,62 @@ def object_history(obj):
     from django.contrib.contenttypes.models import ContentType
 
     ct = ContentType.objects.get_for_model(obj.__class__)
-    return ObjectChange.objects.filter(content_type=ct, object_id=str(obj.pk)).select_related("user")
+    return ObjectChange.objects.filter(content_type=ct, object_id=str(obj.pk)).select_related("content_type")
+
+
+def _zone_id(obj):
+    return obj.pk if getattr(obj, "zone_lookup", "zone_id") == "id" else obj.zone_id
+
+
+def with_labelled_fields(changes):
+    """Give each change `rows`: [(field label, before, after)] as shown in the history tab
+    (labels and choice names from ObjectChange.changed_fields; 是/否 for booleans; the names of
+    many-to-many reference records such as cultivation pools, one query per related model)."""
+    from django.contrib.contenttypes.models import ContentType
+
+    changes = list(changes)
+    wanted = {}  # related model -> ids to name
+    for change in changes:
+        model = ContentType.objects.get_for_id(change.content_type_id).model_class()
+        before, after = change.before or {}, change.after or {}
+        keys = [k for k in dict.fromkeys([*before, *after]) if before.get(k) != after.get(k)]
+        change.m2m_models = {}
+        for key in keys:
+            field = _m2m_field(model, key)
+            if field is not None:
+                change.m2m_models[key] = field.related_model
+                wanted.setdefault(field.related_model, set()).update(
+                    map(str, (before.get(key) or []) + (after.get(key) or [])))
+        change.changed_keys = keys
+    names = {m: {str(pk): str(o) for pk, o in m._base_manager.in_bulk(list(ids)).items()} for m, ids in wanted.items()}
+    for change in changes:
+        rows = []
+        # changed_fields() lists the differing keys in this same order.
+        for key, (label, before, after) in zip(change.changed_keys, change.changed_fields()):
+            related = names.get(change.m2m_models.get(key))
+            if related is not None:
+                before, after = ([related.get(str(v), v) for v in (x or [])] for x in (before, after))
+            rows.append((label, _shown(before), _shown(after)))
+        change.rows = rows
+    return changes
+
+
+def _m2m_field(model, name):
+    """The many-to-many field `name` of `model` when it points at reference data (not zone data)."""
+    field = next((f for f in model._meta.many_to_many if f.name == name), None) if model is not None else None
+    if field is None or hasattr(field.related_model.objects, "restrict"):
+        return None
+    return field
+
+
+def _shown(value):
+    if value is None or value == "" or value == []:
+        return None
+    if isinstance(value, bool):
+        return _("是") if value else _("否")
+    if isinstance(value, list):
+        return "、".join(map(str, value))
+    return value
 
 
 class ObjectEditView(FeatureView):
@@ -150,14 +216,19 @@ class ObjectEditView(FeatureView):
     def get(self, request, **kwargs):
         instance = self.get_instance()
         if instance is None:
-            return HttpResponseForbidden(_("您没有在任何开发区新建数据的权限。"))
+            return self.forbidden(self.cannot_create_message())
         form = self.feature.form(instance=instance, user=request.user)
         return render(request, self.template_name, self.base_context(form=form, object=instance))
+
+    def cannot_create_message(self):
+        if getattr(self.feature.model, "zone_lookup", "zone_id") == "id":
+            return _("只有系统管理员可以新建%(model)s。") % {"model": self.feature.verbose_name}
+        return _("您没有在任何开发区新建%(model)s的权限。") % {"model": self.feature.verbose_name}
 
     def post(self, request, **kwargs):
         instance = self.get_instance()
         if instance is None:
-            return HttpResponseForbidden(_("您没有在任何开发区新建数据的权限。"))
+            return self.forbidden(self.cannot_create_message())
         form = self.feature.form(request.POST, instance=instance, user=request.user)
         if form.is_valid():
             with transaction.atomic():
@@ -171,17 +242,28 @@ class ObjectEditView(FeatureView):
 class ObjectDeleteView(FeatureView):
     template_name = "core/object_delete.html"
 
+    def get_deletable(self):
+        obj = self.get_object(CHANGE)
+        return obj if self.can_delete(obj) else None
+
     def get(self, request, **kwargs):
-        return render(request, self.template_name, self.base_context(object=self.get_object(CHANGE)))
+        obj = self.get_deletable()
+        if obj is None:
+            return self.forbidden(_("只有系统管理员可以删除%(model)s。") % {"model": self.feature.verbose_name})
+        return render(request, self.template_name, self.base_context(object=obj))
 
     def post(self, request, **kwargs):
-        obj = self.get_object(CHANGE)
+        obj = self.get_deletable()
+        if obj is None:
+            return self.forbidden(_("只有系统管理员可以删除%(model)s。") % {"model": self.feature.verbose_name})
         try:
             with transaction.atomic():
                 obj.delete()
-        except ProtectedError as e:
-            names = "、".join(str(o) for o in list(e.protected_objects)[:5])
-            messages.error(request, _("无法删除：仍有关联数据（%(names)s）。") % {"names": names})
+        except (ProtectedError, RestrictedError) as e:
+            related = list(getattr(e, "protected_objects", None) or getattr(e, "restricted_objects", ()))
+            names = "、".join(str(o) for o in related[:5]) + ("等" if len(related) > 5 else "")
+            messages.error(request, _("无法删除“%(obj)s”：仍有 %(n)s 条关联数据（%(names)s），请先处理这些数据。") % {
+                "obj": obj, "n": len(related), "names": names})
             return redirect(obj.get_absolute_url())
         messages.success(request, _("已删除：%(obj)s") % {"obj": obj})
         return redirect(self.feature.url("list"))

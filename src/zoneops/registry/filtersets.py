@@ -15,7 +15,7 @@ def _divisions():
 
 
 class EnterpriseFilterSet(ZoneFilterSet):
-    search_fields = ("name__icontains", "former_names__icontains", "uscc")
+    search_fields = ("name__icontains", "former_names__icontains", "uscc__contains")
     industry_section = django_filters.ChoiceFilter(choices=_sections, label=_("行业门类"))
     industry_division = django_filters.ChoiceFilter(choices=_divisions, label=_("行业大类"))
     scale = django_filters.ChoiceFilter(choices=Scale.choices, label=_("规模"))
@@ -47,7 +47,7 @@ class ParcelFilterSet(ZoneFilterSet):
 
 
 class EnterpriseYearFilterSet(ZoneFilterSet):
-    search_fields = ("enterprise__name__icontains", "enterprise__uscc")
+    search_fields = ("enterprise__name__icontains", "enterprise__uscc__contains")
     year = django_filters.NumberFilter(label=_("年度"))
     scale = django_filters.ChoiceFilter(field_name="enterprise__scale", choices=Scale.choices, label=_("规模"))
     industry_section = django_filters.ChoiceFilter(field_name="enterprise__industry_section", choices=_sections,

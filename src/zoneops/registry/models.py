@@ -123,6 +123,11 @@ class Enterprise(ZoneScopedModel):
             models.Index(fields=["zone", "industry_section"]),
             models.Index(fields=["zone", "status"]),
             models.Index(fields=["uscc"]),
+            # 规上工业 (scale=above, 门类 C) is the list a zone looks at most: counted and paged
+            # from the index alone (bench/pages.py; 45 → 5 ms count on a zone of 111,111 firms).
+            models.Index(fields=["zone", "scale", "industry_section", "name", "id"]),
+            # The province viewer's list of every zone's firms, sorted by name (no 1,000,000-row sort).
+            models.Index(fields=["name", "id"]),
         ]
 
     def __str__(self):

@@ -1,6 +1,8 @@
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from zoneops.core.api.serializers import ZoneScopedSerializer
+from zoneops.core.models import Membership
 
 from ..models import Enterprise, EnterpriseYear, IndustryCode, Parcel
 from ..codes import clean_uscc
@@ -9,8 +11,10 @@ from ..validators import validate_uscc
 
 class EnterpriseSerializer(ZoneScopedSerializer):
     uscc = serializers.CharField(max_length=30, validators=[validate_uscc])
-    industry = serializers.SlugRelatedField(slug_field="code", queryset=IndustryCode.objects.filter(level="class"),
-                                            required=False, allow_null=True)
+    industry = serializers.SlugRelatedField(
+        slug_field="code", queryset=IndustryCode.objects.filter(level="class"), required=False, allow_null=True,
+        error_messages={"does_not_exist": _("没有这个国民经济行业小类代码（GB/T 4754-2017）：{value}。"),
+                        "invalid": _("行业代码应为 4 位小类代码。")})
 
     class Meta:
         model = Enterprise
@@ -19,8 +23,27 @@ class EnterpriseSerializer(ZoneScopedSerializer):
                   "established", "account_officer", "pools", "created", "updated"]
         read_only_fields = ["industry_section", "industry_division", "created", "updated"]
 
+    def get_fields(self):
+        from ..forms import _zone_users
+
+        fields = super().get_fields()
+        request = self.context.get("request")
+        if "account_officer" in fields and request is not None:
+            # Only colleagues of the user's zones can be chosen (and are listed by the browsable API).
+            fields["account_officer"].queryset = _zone_users(request.user)
+        return fields
+
     def validate_uscc(self, value):
         return clean_uscc(value)
+
+    def validate(self, attrs):
+        attrs = super().validate(attrs)
+        officer = attrs.get("account_officer")
+        zone = attrs.get("zone") or getattr(self.instance, "zone", None)
+        if officer is not None and zone is not None and not officer.is_superuser and not Membership.objects.filter(
+                user=officer, zone=zone).exists():
+            raise serializers.ValidationError({"account_officer": _("服务专员必须是本开发区的工作人员。")})
+        return attrs
 
 
 class ParcelSerializer(ZoneScopedSerializer):
@@ -40,6 +63,8 @@ class EnterpriseYearSerializer(ZoneScopedSerializer):
 
     def validate(self, attrs):
         attrs = super().validate(attrs)
-        if attrs.get("land_mu") is not None and not attrs.get("land_note"):
-            raise serializers.ValidationError({"land_note": "人工认定用地面积时请写明依据。"})
+        land_mu = attrs.get("land_mu", getattr(self.instance, "land_mu", None))
+        note = attrs.get("land_note", getattr(self.instance, "land_note", ""))
+        if land_mu is not None and not note:
+            raise serializers.ValidationError({"land_note": _("人工认定用地面积时请写明依据。")})
         return attrs
