@@ -480,3 +480,16 @@ def test_templates_have_chinese_headers_units_and_an_example(kind, zone_a, staff
 def test_template_example_imports(zone_a, staff_a):
     batch = run(zone_a, "enterprises", service.template_xlsx("enterprises"), staff_a, name="模板.xlsx")
     assert batch.status == S.VALIDATED and batch.created_count == 1, service.rejected_preview(batch)
+
+
+def test_change_log_json_fast_path_matches_the_generic_encoding(zone_a):
+    from zoneops.core.importing.importer import importer_class
+
+    for kind in ("enterprises", "parcels", "figures"):
+        importer = importer_class(kind)(zone=zone_a)
+        values = importer.defaults()
+        samples = {"id": 7, "name": 'a"b\\c\n中文\u2028', "revenue": Decimal("12.5000"), "tax": Decimal("1E+2"),
+                   "established": datetime.date(2020, 1, 2), "is_high_tech": True, "year": 2023,
+                   "area_mu": Decimal("0.0100"), "employees": None}
+        values.update({k: v for k, v in samples.items() if k in values or k == "id"})
+        assert importer.snapshot_json(values) == writers.encode_json(importer.snapshot(values))

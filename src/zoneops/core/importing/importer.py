@@ -15,6 +15,8 @@ An app declares its kinds in `<app>/importers.py` (autodiscovered) by subclassin
 file has; an empty cell keeps the stored value) and `write` stores a chunk with the change log.
 """
 import datetime
+import decimal
+import json
 from dataclasses import dataclass, field
 from functools import cached_property
 from operator import itemgetter
@@ -30,6 +32,34 @@ from . import writers
 from .engine import Spec
 
 IMPORTERS = {}
+
+_JSON_INT_TYPES = {"IntegerField", "BigIntegerField", "SmallIntegerField", "PositiveIntegerField",
+                   "PositiveSmallIntegerField", "PositiveBigIntegerField", "AutoField", "BigAutoField",
+                   "SmallAutoField"}
+_JSON_STR_TYPES = {"CharField", "TextField", "SlugField"}
+_json_str_c = json.encoder.encode_basestring  # ensure_ascii=False, as writers.encode_json
+
+
+def _json_any(value):
+    return "null" if value is None else writers.JSON_ENCODER.encode(to_json(value))
+
+
+def _json_str(value):
+    return _json_str_c(value) if value.__class__ is str else _json_any(value)
+
+
+def _json_int(value):
+    return str(value) if value.__class__ is int else _json_any(value)
+
+
+def _json_bool(value):
+    return ("true" if value else "false") if value.__class__ is bool else _json_any(value)
+
+
+def _json_decimal(value):
+    if value.__class__ is decimal.Decimal and value.is_finite():
+        return '"' + format(value.normalize(), "f") + '"'
+    return _json_any(value)
 _discovered = False
 
 
@@ -287,6 +317,38 @@ class Importer:
             data[name] = [str(v) for v in pair[side]]
         return data
 
+    @cached_property
+    def _json_plan(self):
+        """[(JSON text before the value, converter of the value to JSON text)] per snapshot field:
+        `snapshot_json` builds the same text as encoding `snapshot`, without the dict and the
+        generic encoder."""
+        names, getter, convert = self._snapshot_plan
+        fields = {f.name: f for f in self.concrete}
+        plan = []
+        for i, name in enumerate(names):
+            f = fields[name]
+            kind = (f.target_field if f.is_relation else f).get_internal_type()
+            if kind in _JSON_INT_TYPES:
+                conv = _json_int
+            elif kind in _JSON_STR_TYPES:
+                conv = _json_str
+            elif kind == "DecimalField":
+                conv = _json_decimal
+            elif kind == "BooleanField":
+                conv = _json_bool
+            else:
+                conv = _json_any
+            plan.append((("{" if i == 0 else ",") + _json_str(name) + ":", conv))
+        return plan
+
+    def snapshot_json(self, values, m2m=None, side=1):
+        """`snapshot(values, m2m, side)` as compact JSON text (what the change log stores)."""
+        if m2m:
+            return writers.encode_json(self.snapshot(values, m2m, side))
+        names, getter, convert = self._snapshot_plan
+        parts = [prefix + conv(v) for (prefix, conv), v in zip(self._json_plan, getter(values))]
+        return "".join(parts) + "}" if parts else "{}"
+
     def change_rows(self, changes, ctx):
         """(columns, rows) of the change-log records of `changes`: one per created or updated
         record, as the signal handlers would log it. Computes only: no database access."""
@@ -300,16 +362,16 @@ class Importer:
         request_id = writers.prepare(meta.get_field("request_id"), ctx.request_id)
         time = writers.prepare(meta.get_field("time"), ctx.now)
         batch_id = ctx.batch.pk if ctx.batch is not None else None
-        encode = writers.encode_json
+        snapshot_json = self.snapshot_json
+        object_repr = self.object_repr
         order = ["time", "user_id", "user_name", "request_id", "action", "content_type_id", "object_id",
                  "object_repr", "zone_id", "import_batch_id", "before", "after"]
-        rows = []
         zone_id = self.zone.pk
-        for c in changes:
-            before = self.snapshot(c.before, c.m2m, side=0) if c.action == "update" else None
-            after = self.snapshot(c.values, c.m2m, side=1)
-            rows.append((time, user_id, user_name, request_id, c.action, content_type_id, str(c.pk),
-                         self.object_repr(c.values)[:200], zone_id, batch_id, encode(before), encode(after)))
+        rows = [(time, user_id, user_name, request_id, c.action, content_type_id, str(c.pk),
+                 object_repr(c.values)[:200], zone_id, batch_id,
+                 snapshot_json(c.before, c.m2m, side=0) if c.action == "update" else None,
+                 snapshot_json(c.values, c.m2m, side=1))
+                for c in changes]
         return [meta.get_field(n).column for n in order], rows
 
     # -- the template ------------------------------------------------------------------------------

@@ -9,11 +9,11 @@ import threading
 
 from django.db import connection
 
-_JSON_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+JSON_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
 
 
 def encode_json(value):
-    return None if value is None else _JSON_ENCODER.encode(value)
+    return None if value is None else JSON_ENCODER.encode(value)
 
 
 def _quote(name):
