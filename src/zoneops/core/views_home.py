@@ -75,6 +75,13 @@ def zone_home(request, pk):
     zone = get_object_or_404(zones, pk=pk)
     request.session["zone_id"] = zone.pk
     figures = cached_zone_figures(zone)
+    latest = figures["latest"]
+    shown = {  # as the seed reports write them: land in 亩, money in 亿元
+        "land": f"{figures['land_mu']:,.0f}",
+        "revenue_yi": f"{latest['revenue'] / 10000:,.2f}" if latest else None,
+        "tax_yi": f"{latest['tax'] / 10000:,.2f}" if latest else None,
+    }
     return render(request, "core/zone_home.html", {
-        "zone": zone, "zones": zones, **figures, "chart_json": json.dumps(figures["chart"], ensure_ascii=False),
+        "zone": zone, "zones": zones, **figures, "shown": shown,
+        "chart_json": json.dumps(figures["chart"], ensure_ascii=False),
     })
