@@ -44,7 +44,23 @@ def forget_zone_cache(user):
         delattr(user, _CACHE_ATTR)
 
 
+# From this many skipped rows on, a slice fetches its keys first (see ZoneQuerySet.__getitem__).
+KEY_FIRST_OFFSET = 1000
+
+
 class ZoneQuerySet(models.QuerySet):
+    def __getitem__(self, k):
+        """Deep pages fetch their keys first (filters and sort only, usually an index-only scan),
+        then just those rows with their joins: a plain OFFSET joins every skipped row (page 500 of
+        a 111,111-firm zone: about 120 ms of SQL, against 5 ms). Returns a list, like an evaluated
+        slice."""
+        if (isinstance(k, slice) and k.step is None and k.stop is not None
+                and (k.start or 0) >= KEY_FIRST_OFFSET and self._result_cache is None and self._fields is None):
+            keys = list(self.values_list("pk", flat=True)[k])
+            rows = self.order_by().in_bulk(keys)
+            return [rows[key] for key in keys if key in rows]
+        return super().__getitem__(k)
+
     def restrict(self, user, action=VIEW):
         ids = zone_ids_for(user, action)
         if ids is None:

@@ -1,0 +1,58 @@
+"""`make bench`: every benchmark, each in its own process, one JSON line per figure on stdout.
+
+    python bench/run.py [all|import|pages] [--quick]
+
+- import: bench/import_figures.py on SQLite and on PostgreSQL (100,000 rows; baseline 10,000);
+- pages:  bench/pages.py (1,000,000 enterprises in PostgreSQL; loaded once, then reused).
+`--quick` runs small sizes (a smoke test of the harness, not figures to quote).
+Each child has a time limit; a failing child is reported as a JSON line and the run goes on.
+"""
+import argparse
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from common import emit, log, pg_available
+
+HERE = Path(__file__).resolve().parent
+
+
+def child(script, args, limit):
+    cmd = [sys.executable, str(HERE / script), *args]
+    log("$ " + " ".join(cmd[1:]))
+    t0 = time.monotonic()
+    try:
+        proc = subprocess.run(cmd, timeout=limit)
+        ok = proc.returncode == 0
+        error = None if ok else f"exit status {proc.returncode}"
+    except subprocess.TimeoutExpired:
+        ok, error = False, f"time limit of {limit} s exceeded"
+    if not ok:
+        emit(bench=script.removesuffix(".py"), args=" ".join(args), failed=error)
+    log(f"{script} {' '.join(args)}: {time.monotonic() - t0:.0f} s")
+    return ok
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("which", nargs="?", default="all", choices=("all", "import", "pages"))
+    parser.add_argument("--quick", action="store_true")
+    args = parser.parse_args()
+    ok = True
+    pg = pg_available()
+    if not pg:
+        log("PostgreSQL is not reachable: its figures are skipped.")
+    if args.which in ("all", "import"):
+        sizes = ["--rows", "5000", "--baseline-rows", "500"] if args.quick else []
+        for db in ("sqlite", "postgresql") if pg else ("sqlite",):
+            ok &= child("import_figures.py", ["--db", db, *sizes], limit=900)
+    if args.which in ("all", "pages") and pg:
+        sizes = (["--database", "zoneops_bench_quick", "--enterprises", "20000", "--requests", "20", "--warmup", "3"]
+                 if args.quick else [])
+        ok &= child("pages.py", sizes, limit=1500)
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
