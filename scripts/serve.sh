@@ -8,7 +8,11 @@ WORKER=$!
 trap 'kill $WORKER 2>/dev/null; wait $WORKER 2>/dev/null' EXIT INT TERM
 echo
 echo "  ZoneOps 已启动：http://127.0.0.1:8000"
-echo "  演示账号：demo / zoneops-demo（路桥经开区工作人员）；管理员 admin / zoneops-admin"
+echo "  演示账号（用户名 / 密码）："
+echo "    demo / zoneops-demo          路桥经济开发区 工作人员（读写）"
+echo "    admin / zoneops-admin        超级管理员"
+echo "    viewer / zoneops-viewer      永康经济开发区 只读"
+echo "    province / zoneops-province  省/市只读（全部开发区）"
 echo "  按 Ctrl-C 停止网站和后台任务。"
 echo
 $BIN/python manage.py runserver 127.0.0.1:8000
