@@ -17,6 +17,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from zoneops.core.changelog import change_context, current_context, make_change
+from zoneops.core.importing import writers
 from zoneops.core.models import Membership, Zone
 from zoneops.registry import demo
 from zoneops.registry.models import (MIN_YEAR, CultivationPool, Enterprise, EnterpriseYear, IndustryCode, Parcel,
@@ -180,11 +181,9 @@ class Loader:
 
     def write_chunk(self, zone, chunk, officer_ids, stat):
         w, now = self.writer, self.now
-        first = w.reserve_ids(Enterprise, len(chunk.enterprises))
         ids = {}
         ent_rows, pool_rows = [], []
-        for i, e in enumerate(chunk.enterprises):
-            pk = first + i
+        for pk, e in zip(writers.reserve_ids(Enterprise, len(chunk.enterprises)), chunk.enterprises):
             ids[e.key] = pk
             code = e.industry if e.industry in self.classes else None
             if code is None:
@@ -207,11 +206,10 @@ class Loader:
         w.insert_plain(through, [through._meta.get_field("enterprise").column,
                                  through._meta.get_field("cultivationpool").column], pool_rows)
 
-        first = w.reserve_ids(Parcel, len(chunk.parcels))
         parcel_rows = []
-        for i, p in enumerate(chunk.parcels):
+        for pk, p in zip(writers.reserve_ids(Parcel, len(chunk.parcels)), chunk.parcels):
             parcel_rows.append({
-                "id": first + i, "zone_id": zone.pk, "created": now, "updated": now, "code": p.code, "name": p.name,
+                "id": pk, "zone_id": zone.pk, "created": now, "updated": now, "code": p.code, "name": p.name,
                 "area_mu": p.area_mu, "land_use": p.land_use, "holder_id": ids.get(p.holder), "tenure": p.tenure,
                 "floor_area_ratio": p.floor_area_ratio, "status": p.status, "address": p.address, "geometry": None,
                 "import_batch_id": None,
@@ -219,11 +217,10 @@ class Loader:
             stat["land_mu"] += p.area_mu
         w.insert(Parcel, parcel_rows)
 
-        first = w.reserve_ids(EnterpriseYear, len(chunk.figures))
         fig_rows = []
-        for i, f in enumerate(chunk.figures):
+        for pk, f in zip(writers.reserve_ids(EnterpriseYear, len(chunk.figures)), chunk.figures):
             fig_rows.append({
-                "id": first + i, "zone_id": zone.pk, "created": now, "updated": now, "enterprise_id": ids[f.enterprise],
+                "id": pk, "zone_id": zone.pk, "created": now, "updated": now, "enterprise_id": ids[f.enterprise],
                 "year": f.year, "revenue": f.revenue, "tax": f.tax, "value_added": f.value_added,
                 "energy_tce": f.energy_tce, "emissions_t": f.emissions_t, "employees": f.employees,
                 "rd_expense": f.rd_expense, "power_mwh": f.power_mwh, "land_mu": f.land_mu, "land_note": f.land_note,
@@ -299,25 +296,6 @@ class BulkWriter:
                 cursor.execute(ddl)
         self.suspended = []
 
-    def reserve_ids(self, model, count):
-        """The first of `count` consecutive primary keys nobody else will use."""
-        if not count:
-            return 1
-        table = model._meta.db_table
-        with connection.cursor() as cursor:
-            if self.vendor == "postgresql":
-                cursor.execute("SELECT pg_get_serial_sequence(%s, 'id')", [table])
-                seq = cursor.fetchone()[0]
-                cursor.execute("SELECT setval(%s, nextval(%s) + %s - 1)", [seq, seq, count])
-                return cursor.fetchone()[0] - count + 1
-            # The write transaction holds SQLite's lock. AUTOINCREMENT remembers ids of deleted
-            # rows in sqlite_sequence: never hand those out again.
-            cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {connection.ops.quote_name(table)}")
-            top = cursor.fetchone()[0]
-            cursor.execute("SELECT seq FROM sqlite_sequence WHERE name = %s", [table])
-            seq = cursor.fetchone()
-            return max(top, seq[0] if seq else 0) + 1
-
     def model_columns(self, model):
         """[(column, attname, default)] of the model's concrete fields."""
         if model not in self.columns:
@@ -337,20 +315,9 @@ class BulkWriter:
         self.insert_plain(model, [c for c, _, _ in cols], tuples)
 
     def insert_plain(self, model, columns, tuples):
-        if not tuples:
-            return
-        qn = connection.ops.quote_name
-        table = qn(model._meta.db_table)
-        names = ", ".join(qn(c) for c in columns)
-        with connection.cursor() as cursor:
-            if self.vendor == "postgresql":
-                with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
-                    for row in tuples:
-                        copy.write_row(row)
-            else:
-                tuples = [tuple(_sqlite_value(v) for v in row) for row in tuples]
-                marks = ", ".join(["%s"] * len(columns))
-                cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", tuples)
+        if self.vendor != "postgresql":
+            tuples = [tuple(_sqlite_value(v) for v in row) for row in tuples]
+        writers.insert_rows(model, columns, tuples)
 
 
 def _sqlite_value(v):
