@@ -8,7 +8,6 @@ from zoneops.core.models import ImportBatch, ObjectChange
 from zoneops.registry.models import Enterprise, EnterpriseYear
 
 from ..registry import factories
-from .import_support import media_root  # noqa: F401  (fixture)
 from .import_support import db_counts, make_csv, make_xlsx, valid_codes
 
 pytestmark = pytest.mark.usefixtures("media_root")

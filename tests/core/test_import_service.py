@@ -10,7 +10,6 @@ from zoneops.registry.models import CultivationPool, Enterprise, EnterpriseYear,
 
 from ..conftest import make_user
 from ..registry import factories
-from .import_support import immediate_tasks, media_root  # noqa: F401  (fixtures)
 from .import_support import db_counts, make_csv, make_xlsx, read_xlsx, run, uscc_vectors, valid_codes
 
 pytestmark = pytest.mark.usefixtures("media_root")

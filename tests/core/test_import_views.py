@@ -7,7 +7,6 @@ from zoneops.core.importing import service
 from zoneops.core.models import ImportBatch
 from zoneops.registry.models import Enterprise
 
-from .import_support import immediate_tasks, media_root  # noqa: F401  (fixtures)
 from .import_support import db_counts, make_csv, read_xlsx, run, valid_codes
 
 pytestmark = pytest.mark.usefixtures("media_root")
