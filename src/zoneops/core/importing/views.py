@@ -201,8 +201,7 @@ def commit(request, pk):
         return redirect("imports:batch", pk=batch.pk)
     if background:
         messages.info(request, _("正在后台写入，完成后本页会自动刷新。"))
-    elif batch.status == ImportBatch.Status.DONE:
-        messages.success(request, batch.message)
+    # When done, the batch page itself shows the result (batch.message).
     return redirect("imports:batch", pk=batch.pk)
 
 
