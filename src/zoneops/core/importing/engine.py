@@ -73,9 +73,14 @@ def excel_column(index):
     return name
 
 
+def is_blank(text):
+    """Empty, or a placeholder meaning empty (-, 无, N/A …)."""
+    return not text or text.lower() in NULL_WORDS
+
+
 def _blank_or_error(text):
     """None for a placeholder meaning empty; raises for an Excel error value; else the text."""
-    if not text or text.lower() in NULL_WORDS:
+    if is_blank(text):
         return None
     if text.upper() in EXCEL_ERRORS:
         raise ValueError(f"单元格是 Excel 错误值 {text}，请改为实际数据")
@@ -259,7 +264,7 @@ class UsccParser(Parser):
         if uscc_fast_ok(raw):
             return raw
         text = clean_text(raw)
-        if not text or text.lower() in NULL_WORDS:
+        if is_blank(text):
             return None
         if _SCI.match(text):
             err = ValueError(f"统一社会信用代码“{text}”是科学计数法数字（Excel 把代码当成了数字），"
@@ -612,7 +617,7 @@ class LookupParser(Parser):
         if raw is None:
             return None
         text = clean_text(raw)
-        if not text or text.lower() in NULL_WORDS:
+        if is_blank(text):
             return None
         value = self.mapping.get(fold(text))
         if value is None:
@@ -634,7 +639,7 @@ class ListParser(Parser):
         if raw is None:
             return None
         text = clean_text(raw)
-        if not text or text.lower() in NULL_WORDS:
+        if is_blank(text):
             return None
         values = []
         for part in self.SPLIT.split(text):
@@ -662,7 +667,7 @@ class IndustryParser(Parser):
             return None
         numeric = isinstance(raw, (int, float)) and not isinstance(raw, bool)
         text = format_number(raw) if numeric else clean_text(raw)
-        if not text or text.lower() in NULL_WORDS:
+        if is_blank(text):
             return None
         folded = fold(text)
         m = re.match(r"^([a-t])?(\d{1,4})(?![\d])", folded)
