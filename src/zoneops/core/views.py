@@ -32,7 +32,9 @@ class FeatureView(LoginRequiredMixin, View):
                 and (not zone_like or self.can_write()))
 
     def forbidden(self, message):
-        return render(self.request, "core/forbidden.html", self.base_context(message=message), status=403)
+        return render(self.request, "core/forbidden.html", self.base_context(
+            message=message, back_url=self.feature.url("list"),
+            back_label=_("返回%(name)s列表") % {"name": self.feature.verbose_name}), status=403)
 
     def get_object(self, action=VIEW):
         if action == CHANGE:

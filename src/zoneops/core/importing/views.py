@@ -7,7 +7,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.http import Http404, HttpResponse, HttpResponseForbidden
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -24,6 +24,12 @@ from . import service
 from .importer import all_kinds, importer_class
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def forbidden(request):
+    return render(request, "core/forbidden.html", {
+        "message": _("您没有在该开发区导入数据的权限（只读角色只能查看）。如需导入，请联系开发区管理员。"),
+        "back_url": reverse("imports:start"), "back_label": _("返回导入数据")}, status=403)
 
 
 def _kind_or_404(kind):
@@ -109,7 +115,7 @@ class UploadView(LoginRequiredMixin, View):
                 "columns": spec.columns, "list_url": _list_url(self.importer.kind)}
 
     def forbidden(self):
-        return HttpResponseForbidden(render(self.request, "imports/forbidden.html").content)
+        return forbidden(self.request)
 
     def get(self, request, kind):
         if not Zone.objects.restrict(request.user, CHANGE).exists():
@@ -183,7 +189,7 @@ def _writable_batch(request, pk):
     batch = get_object_or_404(ImportBatch.objects.restrict(request.user, VIEW).select_related("zone", "user"),
                               pk=pk)
     if not can(request.user, batch.zone_id, CHANGE):
-        return batch, HttpResponseForbidden(render(request, "imports/forbidden.html").content)
+        return batch, forbidden(request)
     return batch, None
 
 
