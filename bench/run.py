@@ -3,7 +3,8 @@
     python bench/run.py [all|import|pages] [--quick]
 
 - import: bench/import_figures.py on SQLite and on PostgreSQL (100,000 rows; baseline 10,000);
-- pages:  bench/pages.py (1,000,000 enterprises in PostgreSQL; loaded once, then reused).
+- pages:  bench/pages.py (1,000,000 enterprises in PostgreSQL; loaded once, then reused);
+- evaluation, chains, service: see FEATURES below and docs/benchmarks.md.
 `--quick` runs small sizes (a smoke test of the harness, not figures to quote).
 Each child has a time limit; a failing child is reported as a JSON line and the run goes on.
 """
@@ -34,9 +35,19 @@ def child(script, args, limit):
     return ok
 
 
+# Benchmarks of later features: (name, script, needs PostgreSQL, time limit in s). Each script
+# takes --quick and --db sqlite|postgresql where it reports both; a missing script is skipped.
+FEATURES = [
+    ("evaluation", "evaluation.py", False, 1800),
+    ("chains", "chains.py", False, 900),
+    ("service", "service.py", True, 1500),
+]
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("which", nargs="?", default="all", choices=("all", "import", "pages"))
+    parser.add_argument("which", nargs="?", default="all",
+                        choices=("all", "import", "pages", *(name for name, *_ in FEATURES)))
     parser.add_argument("--quick", action="store_true")
     args = parser.parse_args()
     ok = True
@@ -51,6 +62,10 @@ def main():
         sizes = (["--database", "zoneops_bench_quick", "--enterprises", "20000", "--requests", "20", "--warmup", "3"]
                  if args.quick else [])
         ok &= child("pages.py", sizes, limit=1500)
+    for name, script, needs_pg, limit in FEATURES:
+        if args.which not in ("all", name) or not (HERE / script).exists() or (needs_pg and not pg):
+            continue
+        ok &= child(script, ["--quick"] if args.quick else [], limit=limit)
     return 0 if ok else 1
 
 

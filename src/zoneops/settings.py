@@ -58,6 +58,10 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "zoneops.core",
     "zoneops.registry",
+    "zoneops.evaluation",
+    "zoneops.improvement",
+    "zoneops.chains",
+    "zoneops.service",
 ]
 
 MIDDLEWARE = [

@@ -1,7 +1,7 @@
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-# (group label, [(label, url name)]); features of later apps add their own entries here.
+# (group label, [(label, url name)]); other apps add theirs with add_menu() from their ready().
 MENU = [
     (_("总览"), [(_("开发区首页"), "home"), (_("开发区"), "core:zone_list"), (_("成员与角色"), "core:membership_list")]),
     (_("企业库"), [(_("企业"), "registry:enterprise_list"), (_("地块"), "registry:parcel_list"),
@@ -11,12 +11,38 @@ MENU = [
 ]
 
 
+# The menu of users who hold only portal roles (enterprise, department); apps add to it.
+PORTAL_MENU = [(_("服务"), [])]
+
+
+def add_menu(group_label, items, menu=None, before=None):
+    """Append `items` [(label, url name)] to the group `group_label`, creating the group (placed
+    before the group `before`, or last) when it does not exist yet."""
+    menu = MENU if menu is None else menu
+    for label, entries in menu:
+        if str(label) == str(group_label):
+            entries.extend(items)
+            return
+    at = next((i for i, (label, _e) in enumerate(menu) if before is not None and str(label) == str(before)),
+              len(menu))
+    menu.insert(at, (group_label, list(items)))
+
+
 def navigation(request):
+    from .scoping import is_portal_user, portal_enterprise_ids
+
     if not getattr(request, "user", None) or not request.user.is_authenticated:
         return {}
     path = request.path
     groups = []
-    for label, items in MENU:
+    menu = MENU
+    if is_portal_user(request.user):
+        menu = PORTAL_MENU
+        if portal_enterprise_ids(request.user):
+            menu = [(_("企业"), [(_("企业服务门户"), "portal")]), *PORTAL_MENU]
+    for label, items in menu:
+        if not items:
+            continue
         entries = []
         for item_label, url_name in items:
             url = reverse(url_name)

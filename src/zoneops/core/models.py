@@ -78,12 +78,19 @@ class Membership(models.Model):
         STAFF = "staff", _("工作人员（读写）")
         VIEWER = "viewer", _("只读")
         PROVINCE = "province", _("省/市只读（全部开发区）")
+        # Portal roles: no access to the zone's registry pages; each feature shows them only
+        # what is theirs (see scoping.portal_enterprise_ids and zone_ids_for(user, "department")).
+        DEPARTMENT = "department", _("部门用户")
+        ENTERPRISE = "enterprise", _("企业用户")
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships",
                              verbose_name=_("用户"))
     zone = models.ForeignKey(Zone, on_delete=models.CASCADE, null=True, blank=True, related_name="memberships",
                              verbose_name=_("开发区"), help_text=_("省/市只读角色不选开发区"))
     role = models.CharField(_("角色"), max_length=16, choices=Role.choices)
+    enterprise = models.ForeignKey("registry.Enterprise", on_delete=models.CASCADE, null=True, blank=True,
+                                   related_name="user_memberships", verbose_name=_("所属企业"),
+                                   help_text=_("企业用户须绑定本开发区的一家企业"))
 
     objects = ZoneQuerySet.as_manager()
 
@@ -95,6 +102,11 @@ class Membership(models.Model):
             models.CheckConstraint(
                 condition=(models.Q(role="province", zone__isnull=True) | (~models.Q(role="province") & models.Q(zone__isnull=False))),
                 name="province_role_has_no_zone",
+            ),
+            models.CheckConstraint(
+                condition=(models.Q(role="enterprise", enterprise__isnull=False)
+                           | (~models.Q(role="enterprise") & models.Q(enterprise__isnull=True))),
+                name="enterprise_role_has_enterprise",
             ),
         ]
 

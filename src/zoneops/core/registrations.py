@@ -112,11 +112,11 @@ register(Feature(model=ImportBatch, slug="batches", table=ImportBatchTable, filt
 class MembershipTable(ZoneTable):
     user = tables.Column(verbose_name=_("用户"), linkify=record_link)
     full_name = tables.Column(accessor="user__first_name", verbose_name=_("姓名"))
-    default_columns = ("user", "full_name", "zone", "role")
+    default_columns = ("user", "full_name", "zone", "role", "enterprise")
 
     class Meta(ZoneTable.Meta):
         model = Membership
-        fields = ("user", "full_name", "zone", "role")
+        fields = ("user", "full_name", "zone", "role", "enterprise")
 
 
 class MembershipFilterSet(ZoneFilterSet):
@@ -136,16 +136,20 @@ class MembershipForm(ZoneScopedForm):
     full_name = forms.CharField(label=_("姓名"), max_length=150, required=False)
     password = forms.CharField(label=_("初始密码"), required=False, widget=forms.PasswordInput,
                                help_text=_("仅在新建账户时需要，至少 8 位"))
+    enterprise_uscc = forms.CharField(label=_("所属企业（统一社会信用代码）"), required=False, max_length=30,
+                                      help_text=_("仅企业用户：该账户只能看到这家企业的信息"))
 
     class Meta:
         model = Membership
-        fields = ["zone", "username", "full_name", "password", "role"]
+        fields = ["zone", "username", "full_name", "password", "role", "enterprise_uscc"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["zone"].required = True
         self.fields["zone"].queryset = Zone.objects.restrict(self.user, "admin")
         self.fields["role"].choices = [c for c in Membership.Role.choices if c[0] != Membership.Role.PROVINCE]
+        if self.instance.enterprise_id and not self.is_bound:
+            self.initial["enterprise_uscc"] = self.instance.enterprise.uscc
         if self.instance.pk:
             self.fields["username"].initial = self.instance.user.username
             self.fields["username"].disabled = True
@@ -157,6 +161,7 @@ class MembershipForm(ZoneScopedForm):
         from django.contrib.auth.password_validation import validate_password
 
         cleaned = super().clean()
+        self._clean_enterprise(cleaned)
         if self.instance.pk:
             self.instance_user = self.instance.user
             return cleaned
@@ -177,6 +182,32 @@ class MembershipForm(ZoneScopedForm):
             self.add_error("username", _("该用户已是本开发区成员。"))
         return cleaned
 
+    def _clean_enterprise(self, cleaned):
+        """An enterprise user is bound to one firm of the membership's zone, by its USCC."""
+        from zoneops.registry.codes import clean_uscc
+        from zoneops.registry.models import Enterprise
+
+        raw = (cleaned.get("enterprise_uscc") or "").strip()
+        if cleaned.get("role") != Membership.Role.ENTERPRISE:
+            if raw:
+                self.add_error("enterprise_uscc", _("只有企业用户需要绑定企业，请清空此项或将角色改为企业用户。"))
+            self.instance.enterprise = None
+            return
+        if not raw:
+            self.add_error("enterprise_uscc", _("企业用户须填写所属企业的统一社会信用代码。"))
+            return
+        try:
+            code = clean_uscc(raw)
+        except ValueError as e:
+            self.add_error("enterprise_uscc", str(e))
+            return
+        zone = cleaned.get("zone")
+        found = Enterprise.objects.restrict(self.user).filter(zone=zone, uscc=code).first() if zone else None
+        if found is None:
+            self.add_error("enterprise_uscc", _("本开发区没有统一社会信用代码为 %(code)s 的企业。") % {"code": code})
+        else:
+            self.instance.enterprise = found
+
     def save(self, commit=True):
         from django.contrib.auth import get_user_model
 
@@ -192,4 +223,4 @@ class MembershipForm(ZoneScopedForm):
 
 
 register(Feature(model=Membership, slug="members", table=MembershipTable, filterset=MembershipFilterSet,
-                 form=MembershipForm, write_action="admin", select_related=("user", "zone")))
+                 form=MembershipForm, write_action="admin", select_related=("user", "zone", "enterprise")))

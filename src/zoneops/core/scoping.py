@@ -9,6 +9,9 @@ from django.db import models
 VIEW = "view"
 CHANGE = "change"
 ADMIN = "admin"
+# Zones where the user is a department user (an inbox of what is assigned to their department;
+# no access to the registry). Enterprise users see only their own firm: portal_enterprise_ids.
+DEPARTMENT = "department"
 
 _CACHE_ATTR = "_zoneops_zone_ids"
 
@@ -23,10 +26,17 @@ def zone_ids_for(user, action=VIEW):
     if cache is None:
         from .models import Membership
 
-        cache = {VIEW: set(), CHANGE: set(), ADMIN: set(), "all": False}
-        for zone_id, role in Membership.objects.filter(user=user).values_list("zone_id", "role"):
+        cache = {VIEW: set(), CHANGE: set(), ADMIN: set(), DEPARTMENT: set(), "enterprises": set(), "all": False}
+        for zone_id, role, enterprise_id in Membership.objects.filter(user=user).values_list(
+                "zone_id", "role", "enterprise_id"):
             if role == Membership.Role.PROVINCE:
                 cache["all"] = True
+                continue
+            if role == Membership.Role.DEPARTMENT:
+                cache[DEPARTMENT].add(zone_id)
+                continue
+            if role == Membership.Role.ENTERPRISE:
+                cache["enterprises"].add(enterprise_id)
                 continue
             cache[VIEW].add(zone_id)
             if role in (Membership.Role.ADMIN, Membership.Role.STAFF):
@@ -37,6 +47,22 @@ def zone_ids_for(user, action=VIEW):
     if action == VIEW and cache["all"]:
         return None
     return cache[action]
+
+
+def portal_enterprise_ids(user):
+    """Ids of the enterprises `user` acts for as an enterprise user (portal), usually one."""
+    if zone_ids_for(user) is None or not getattr(user, _CACHE_ATTR, None):
+        return set()
+    return set(getattr(user, _CACHE_ATTR)["enterprises"])
+
+
+def is_portal_user(user):
+    """True for users whose only memberships are portal roles (enterprise or department)."""
+    ids = zone_ids_for(user)
+    if ids is None or ids:
+        return False
+    cache = getattr(user, _CACHE_ATTR, None) or {}
+    return bool(cache.get("enterprises") or cache.get(DEPARTMENT))
 
 
 def forget_zone_cache(user):

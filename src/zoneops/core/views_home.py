@@ -8,9 +8,21 @@ from django.shortcuts import get_object_or_404, redirect, render
 
 from .models import Zone
 
+# Other apps add figures to the zone home: fn(zone, user) -> [{"label", "value", "url", "tone"}]
+# ("tone": "", "warning" or "danger"). Keep each to one or two cheap aggregate queries.
+HOME_CARDS = []
+
 
 @login_required
 def home(request):
+    from .portal import ROLE_HOMES
+    from .scoping import DEPARTMENT, is_portal_user, portal_enterprise_ids, zone_ids_for
+
+    if is_portal_user(request.user):
+        if portal_enterprise_ids(request.user):
+            return redirect("portal")
+        if zone_ids_for(request.user, DEPARTMENT) and DEPARTMENT in ROLE_HOMES:
+            return redirect(ROLE_HOMES[DEPARTMENT])
     zones = Zone.objects.restrict(request.user).order_by("code")
     chosen = request.session.get("zone_id")
     zone = zones.filter(pk=chosen).first() if chosen else None
@@ -84,4 +96,5 @@ def zone_home(request, pk):
     return render(request, "core/zone_home.html", {
         "zone": zone, "zones": zones, **figures, "shown": shown,
         "chart_json": json.dumps(figures["chart"], ensure_ascii=False),
+        "extra_cards": [card for fn in HOME_CARDS for card in fn(zone, request.user)],
     })

@@ -70,9 +70,10 @@ class EnterpriseForm(ZoneScopedForm):
     class Meta:
         model = Enterprise
         fields = ["zone", "uscc", "name", "former_names", "industry", "scale", "is_high_tech", "is_listed",
-                  "has_rd_center", "is_specialized", "status", "address", "established", "account_officer",
-                  "pools"]
+                  "has_rd_center", "is_specialized", "status", "address", "business_scope", "established",
+                  "account_officer", "pools"]
         widgets = {"established": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+                   "business_scope": forms.Textarea(attrs={"rows": 3}),
                    "pools": forms.CheckboxSelectMultiple}
 
     def __init__(self, *args, **kwargs):

@@ -129,7 +129,7 @@ class EnterpriseImporter(Importer):
     fields = {"uscc": "uscc", "name": "name", "former_names": "former_names", "industry": "industry_id",
               "scale": "scale", "is_high_tech": "is_high_tech", "is_listed": "is_listed",
               "has_rd_center": "has_rd_center", "is_specialized": "is_specialized", "status": "status",
-              "address": "address", "established": "established", "account_officer": "account_officer_id"}
+              "address": "address", "business_scope": "business_scope", "established": "established", "account_officer": "account_officer_id"}
     m2m_fields = {"pools": "pools"}
     derived = ("industry_section", "industry_division", "former_names")
 
@@ -167,6 +167,9 @@ class EnterpriseImporter(Importer):
                    ("企业状态", "经营状态", "登记状态"), example="在营", note="筹建、在营、停产、迁出、注销"),
             Column("address", "地址", TextParser(_max(Enterprise, "address")),
                    ("企业地址", "注册地址", "经营地址", "生产经营地址", "详细地址", "住所"), example="示例路 88 号"),
+            Column("business_scope", "经营范围", TextParser(_max(Enterprise, "business_scope")),
+                   ("营业范围", "主营业务", "经营范围（主营）"), example="汽车零部件及配件制造；模具制造",
+                   note="营业执照上的经营范围，用于产业链环节自动匹配"),
             Column("established", "成立日期", DateParser(datetime.date(1900, 1, 1), self.today, "成立日期"),
                    ("成立时间", "注册日期", "设立日期", "成立年月", "注册时间"), example=datetime.date(2015, 6, 18),
                    note="如 2015-06-18、2015/6/18、2015年6月18日 或 20150618"),

@@ -102,6 +102,7 @@ class Enterprise(ZoneScopedModel):
     status = models.CharField(_("状态"), max_length=16, choices=EnterpriseStatus.choices,
                               default=EnterpriseStatus.OPERATING)
     address = models.CharField(_("地址"), max_length=200, blank=True)
+    business_scope = models.TextField(_("经营范围"), blank=True, max_length=4000)
     established = models.DateField(_("成立日期"), null=True, blank=True)
     account_officer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
                                         related_name="+", verbose_name=_("服务专员"))

@@ -65,9 +65,30 @@ class Command(BaseCommand):
         loader = Loader(self, seed=seed, years=years, last_year=last_year, verbosity=verbosity)
         with change_context(request_id=uuid.uuid4()), transaction.atomic():
             loader.load(plan)
+            load_feature_demos(seed=seed, last_year=last_year, stdout=self.stdout if verbosity else None)
         loader.analyze()
         if verbosity:
             loader.report(time.monotonic() - started)
+
+
+def load_feature_demos(*, seed, last_year, stdout=None):
+    """Other apps' demo records (evaluation runs, chains, problems …): each app may provide
+    `zoneops.<app>.demo.load_demo(zones, *, seed, last_year, stdout)`, called in INSTALLED_APPS
+    order inside the same transaction, after the registry is loaded."""
+    from importlib import import_module
+    from importlib.util import find_spec
+
+    from django.apps import apps
+
+    zones = list(Zone.objects.order_by("code"))
+    for config in apps.get_app_configs():
+        if not config.name.startswith("zoneops.") or config.label in ("core", "registry"):
+            continue
+        if find_spec(f"{config.name}.demo") is None:
+            continue
+        module = import_module(f"{config.name}.demo")
+        if hasattr(module, "load_demo"):
+            module.load_demo(zones, seed=seed, last_year=last_year, stdout=stdout)
 
 
 class Loader:
@@ -301,8 +322,8 @@ class BulkWriter:
         if model not in self.columns:
             cols = []
             for f in model._meta.concrete_fields:
-                default = f.get_default() if f.has_default() else None
-                cols.append((f.column, f.attname, default))
+                # get_default() is "" for a text field without a default, None for a nullable one
+                cols.append((f.column, f.attname, f.get_default()))
             self.columns[model] = cols
         return self.columns[model]
 
