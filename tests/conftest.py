@@ -34,10 +34,11 @@ def zone_b(db):
     return Zone.objects.create(code="zone-b", name="乙开发区", region_code="330784")
 
 
-def make_user(username, zone=None, role=None, **extra):
+def make_user(username, zone=None, role=None, enterprise=None, **extra):
+    """A user with one membership; role ENTERPRISE needs `enterprise` (a firm of `zone`)."""
     user = get_user_model().objects.create_user(username, password="pw-" + username, **extra)
     if role:
-        Membership.objects.create(user=user, zone=zone, role=role)
+        Membership.objects.create(user=user, zone=zone, role=role, enterprise=enterprise)
     return user
 
 

@@ -36,7 +36,8 @@ def navigation(request):
     path = request.path
     groups = []
     menu = MENU
-    if is_portal_user(request.user):
+    portal_user = is_portal_user(request.user)
+    if portal_user:
         menu = PORTAL_MENU
         if portal_enterprise_ids(request.user):
             menu = [(_("企业"), [(_("企业服务门户"), "portal")]), *PORTAL_MENU]
@@ -49,4 +50,4 @@ def navigation(request):
             active = path == url if url == "/" else path.startswith(url)
             entries.append({"label": item_label, "url": url, "active": active})
         groups.append({"label": label, "items": entries})
-    return {"nav_menu": groups}
+    return {"nav_menu": groups, "portal_user": portal_user}
