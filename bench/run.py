@@ -41,6 +41,7 @@ FEATURES = [
     ("evaluation", "evaluation.py", False, 1800),
     ("chains", "chains.py", False, 900),
     ("service", "service.py", True, 1500),
+    ("projects", "projects.py", True, 1200),
 ]
 
 

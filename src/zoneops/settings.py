@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "zoneops.improvement",
     "zoneops.chains",
     "zoneops.service",
+    "zoneops.projects",
 ]
 
 MIDDLEWARE = [

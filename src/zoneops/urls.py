@@ -20,6 +20,7 @@ urlpatterns = [
     path("improvement/", include("zoneops.improvement.urls")),
     path("chains/", include("zoneops.chains.urls")),
     path("service/", include("zoneops.service.urls")),
+    path("projects/", include("zoneops.projects.urls")),
     path("api/", include(api_urls())),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),

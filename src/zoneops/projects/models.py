@@ -1,0 +1,2 @@
+"""Models."""
+from django.db import models  # noqa: F401

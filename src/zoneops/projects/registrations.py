@@ -1,0 +1,1 @@
+"""Features, menu entries and tabs of this app."""
