@@ -11,7 +11,9 @@ def viewset_for(feature):
              "queryset": feature.model.objects.none(), "ordering_fields": "__all__"}
     if feature.serializer_readonly:
         attrs["http_method_names"] = ["get", "head", "options"]
-    return type(f"{feature.model.__name__}ViewSet", (ZoneScopedViewSet,), attrs)
+    # A feature may bring its own viewset base (e.g. wider read rules for portal roles).
+    base = getattr(feature, "api_viewset", None) or ZoneScopedViewSet
+    return type(f"{feature.model.__name__}ViewSet", (base,), attrs)
 
 
 def api_urls():
