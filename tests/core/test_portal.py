@@ -128,3 +128,17 @@ def test_other_roles_cannot_carry_a_firm(client, admin_a, zone_a, firms):
     client.force_login(admin_a)
     r = client.post(reverse("core:membership_add"), _member_form(zone_a, role="staff", enterprise_uscc=firms[0].uscc))
     assert r.status_code == 400 and "只有企业用户" in r.content.decode()
+
+
+def test_department_menu_only_for_department_users(client, firm_user, dept_user):
+    from zoneops.core.context_processors import DEPARTMENT_MENU
+
+    probe = ("探针部门页", "home")
+    DEPARTMENT_MENU[0][1].append(probe)
+    try:
+        client.force_login(firm_user)
+        assert "探针部门页" not in client.get(reverse("portal")).content.decode()
+        client.force_login(dept_user)
+        assert "探针部门页" in client.get(reverse("portal")).content.decode()
+    finally:
+        DEPARTMENT_MENU[0][1].remove(probe)

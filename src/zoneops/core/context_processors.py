@@ -11,8 +11,10 @@ MENU = [
 ]
 
 
-# The menu of users who hold only portal roles (enterprise, department); apps add to it.
+# The menus of users who hold only portal roles: PORTAL_MENU for both enterprise and department
+# users, DEPARTMENT_MENU for department users only; apps add to them.
 PORTAL_MENU = [(_("服务"), [])]
+DEPARTMENT_MENU = [(_("部门"), [])]
 
 
 def add_menu(group_label, items, menu=None, before=None):
@@ -29,7 +31,7 @@ def add_menu(group_label, items, menu=None, before=None):
 
 
 def navigation(request):
-    from .scoping import is_portal_user, portal_enterprise_ids
+    from .scoping import DEPARTMENT, is_portal_user, portal_enterprise_ids, zone_ids_for
 
     if not getattr(request, "user", None) or not request.user.is_authenticated:
         return {}
@@ -38,9 +40,11 @@ def navigation(request):
     menu = MENU
     portal_user = is_portal_user(request.user)
     if portal_user:
-        menu = PORTAL_MENU
+        menu = list(PORTAL_MENU)
+        if zone_ids_for(request.user, DEPARTMENT):
+            menu = [*DEPARTMENT_MENU, *menu]
         if portal_enterprise_ids(request.user):
-            menu = [(_("企业"), [(_("企业服务门户"), "portal")]), *PORTAL_MENU]
+            menu = [(_("企业"), [(_("企业服务门户"), "portal")]), *menu]
     for label, items in menu:
         if not items:
             continue

@@ -1,7 +1,7 @@
 """Features, menu entries, tabs, home cards and the portal section of 为企服务."""
 from django.utils.translation import gettext_lazy as _
 
-from zoneops.core.context_processors import PORTAL_MENU, add_menu
+from zoneops.core.context_processors import DEPARTMENT_MENU, PORTAL_MENU, add_menu
 from zoneops.core.features import Feature, Tab, for_model, register
 from zoneops.core.portal import PORTAL_SECTIONS, ROLE_HOMES, PortalSection
 from zoneops.core.views_home import HOME_CARDS
@@ -46,7 +46,8 @@ add_menu(_("为企服务"), [
     (_("承办部门"), "service:department_list"), (_("诉求类别"), "service:problemcategory_list"),
     (_("办理时限"), "service:deadlinerule_list"),
 ], before=_("数据"))
-add_menu(_("服务"), [(_("部门待办"), "service:inbox"), (_("通知"), "service:notifications")], menu=PORTAL_MENU)
+add_menu(_("部门"), [(_("部门待办"), "service:inbox")], menu=DEPARTMENT_MENU)
+add_menu(_("服务"), [(_("通知"), "service:notifications")], menu=PORTAL_MENU)
 
 ROLE_HOMES["department"] = "service:inbox"
 PORTAL_SECTIONS.append(PortalSection("problems", _("我的诉求"), "service/portal_section.html",
