@@ -185,6 +185,15 @@ def test_nan_and_infinity_are_missing():
     assert out["included"].to_list() == [False, False, True]
 
 
+def test_overflowing_ratio_is_missing_not_infinite():
+    """A denominator so small that the ratio overflows (hypothesis generates 5e-324) is not a value."""
+    f = figures([dict(key=1, land_mu=5e-324, tax=10), dict(key=2, land_mu=1, tax=1)])
+    out = evaluate(f, small_ruleset()).frame
+    assert row(out, 1)["exclusion_reason"] == "亩均税收无法计算（用地面积过小，比值溢出），不参评"
+    out = evaluate(f, small_ruleset(missing="zero")).frame
+    assert row(out, 1)["total"] == 0.0 and row(out, 1)["n_tax_per_mu"] == "缺失（用地面积过小，比值溢出），计 0 分"
+
+
 def test_group_average_policy_and_computed_benchmarks():
     f = figures([dict(key=1, land_mu=1, tax=10), dict(key=2, land_mu=1, tax=30), dict(key=3, land_mu=0, tax=5),
                  dict(key=4, land_mu=1, tax=50, exempt_reason="公用事业")])

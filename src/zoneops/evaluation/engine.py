@@ -106,7 +106,7 @@ def _units(df, merge):
     return units, members.drop("merge_key")
 
 
-WHY = {1: "{d}缺失", 2: "{d}为 0", 3: "{d}为负数", 4: "{n}缺失"}
+WHY = {1: "{d}缺失", 2: "{d}为 0", 3: "{d}为负数", 4: "{n}缺失", 5: "{d}过小，比值溢出"}
 
 
 def _indicator(code):
@@ -115,9 +115,12 @@ def _indicator(code):
     for a million rows per indicator would cost more than the scoring."""
     ind = INDICATORS[code]
     num, den = pl.col(ind.numerator), pl.col(ind.denominator)
-    value = pl.when(den > 0).then(num / den)  # null when den is 0, negative or missing, or num missing
+    ratio = num / den
+    # null when den is 0, negative or missing, num missing, or the ratio overflows (a denominator
+    # like 1e-320 would make the firm's total infinite)
+    value = pl.when((den > 0) & ratio.is_finite()).then(ratio)
     reason = (pl.when(den.is_null()).then(1).when(den == 0).then(2).when(den < 0).then(3)
-              .when(num.is_null()).then(4).otherwise(0).cast(pl.UInt16))
+              .when(num.is_null()).then(4).when(~ratio.is_finite()).then(5).otherwise(0).cast(pl.UInt16))
     return value, reason
 
 
