@@ -24,6 +24,21 @@ def _fast_passwords(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _reference_data(request):
+    """A transactional test (the browser tests) flushes every table when it ends, the reference data
+    of migration 0002 included: the next one gets it back."""
+    marker = request.node.get_closest_marker("django_db")
+    if marker is None or not marker.kwargs.get("transaction"):
+        return
+    request.getfixturevalue("transactional_db")
+    from zoneops.registry import industry
+    from zoneops.registry.models import CultivationPool, IndustryCode
+
+    if not IndustryCode.objects.exists() or not CultivationPool.objects.exists():
+        industry.load_reference(IndustryCode, CultivationPool)
+
+
 @pytest.fixture
 def zone_a(db):
     return Zone.objects.create(code="zone-a", name="甲开发区", region_code="331004")

@@ -1,4 +1,6 @@
-"""Loading the shipped GB/T 4754-2017 table (data/industry_codes.csv, see data/INDUSTRY_CODES.md)."""
+"""The registry's reference data: the shipped GB/T 4754-2017 table (data/industry_codes.csv, see
+data/INDUSTRY_CODES.md) and the cultivation pools. Loaded by migration 0002, and again by the tests
+after a transactional test has flushed every table."""
 import csv
 from pathlib import Path
 
@@ -33,3 +35,18 @@ def load(IndustryCode, path=CSV_PATH):
     IndustryCode.objects.bulk_create(new, batch_size=500)
     IndustryCode.objects.bulk_update(changed, ["name", "level", "parent", "section", "description"], batch_size=500)
     return len(rows)
+
+
+POOLS = [
+    ("listing", "上市培育", "凤凰行动：拟上市企业培育"),
+    ("eagle", "雄鹰", "雄鹰行动：行业龙头企业培育"),
+    ("to-above-scale", "小升规", "规下企业升规培育"),
+    ("high-tech", "高新培育", "高新技术企业培育"),
+]
+
+
+def load_reference(IndustryCode, CultivationPool):
+    """Industry codes and cultivation pools (models passed in: a migration gives historical ones)."""
+    load(IndustryCode)
+    for code, name, desc in POOLS:
+        CultivationPool.objects.get_or_create(code=code, defaults={"name": name, "description": desc})
