@@ -63,6 +63,11 @@ INSTALLED_APPS = [
     "zoneops.chains",
     "zoneops.service",
     "zoneops.projects",
+    "zoneops.land",
+    "zoneops.redevelop",
+    "zoneops.figures",
+    "zoneops.rankings",
+    "zoneops.peers",
 ]
 
 MIDDLEWARE = [

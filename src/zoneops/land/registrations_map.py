@@ -1,0 +1,1 @@
+"""The parcel map: menu entry and hooks (apart from registrations.py, which is the lifecycle's)."""
