@@ -71,7 +71,7 @@ def test_objection_rescored_with_corrected_figures(run, staff_a):
     assert worst.final_class == "D"
     with pytest.raises(services.WorkflowError, match="佐证材料"):
         services.file_objection(worst, "税收漏报", None, staff_a)
-    with pytest.raises(services.WorkflowError, match="佐证材料须为"):
+    with pytest.raises(services.WorkflowError, match="佐证材料：.*类型不允许"):
         services.file_objection(worst, "税收漏报", support.evidence("a.exe"), staff_a)
     objection = services.file_objection(worst, "2023 年税收漏报 500 万元", support.evidence(), staff_a)
     run.refresh_from_db()

@@ -112,8 +112,29 @@ def test_queries_do_not_grow_with_the_data(fixture, zone_a):
     assert len(after) == len(before)
     assert by_name(data["groups"]["department"])["金融办"]["median_days"] == 2.0
     if connection.vendor == "postgresql":
-        # The GROUPING SETS statement (with its two SET LOCAL) and three name look-ups.
-        assert len([q for q in after.captured_queries if not q["sql"].startswith(("SET", "SAVEPOINT", "RELEASE"))]) <= 4
+        # The months' fingerprint, the GROUPING SETS statement (with its two SET LOCAL) and three
+        # name look-ups.
+        assert len([q for q in after.captured_queries if not q["sql"].startswith(("SET", "SAVEPOINT", "RELEASE"))]) <= 5
+
+
+def test_a_change_recomputes_its_month_and_only_it(fixture, zone_a):
+    from django.core.cache import cache
+    from django.utils import timezone
+
+    from zoneops.service.models import Problem
+
+    figures.compute(zone_a, 2024, TODAY)  # every month cached
+    march = Problem.objects.get(title__endswith="诉求005")
+    Problem.objects.filter(pk=march.pk).update(state="closed", on_time=True, days_to_close=30, updated=timezone.now())
+    Problem.objects.get(title__endswith="诉求002").delete()  # January
+    with CaptureQueriesContext(connection) as queries:
+        data = figures.compute(zone_a, 2024, TODAY)
+    cache.clear()
+    assert data == figures.compute(zone_a, 2024, TODAY)
+    assert data["total"]["received"] == 7 and data["total"]["closed"] == 4
+    if connection.vendor == "postgresql":
+        statement = next(q["sql"] for q in queries.captured_queries if "GROUPING SETS" in q["sql"])
+        assert "'{1,3}'" in statement  # January and March only
 
 
 def test_page_and_export(fixture, zone_a, staff_a, client):
@@ -135,3 +156,17 @@ def test_median_of_histogram_is_the_median(values):
         hist[v] = hist.get(v, 0) + 1
     assert figures.median_of_histogram(hist) == statistics.median(values)
     assert figures.median_of_histogram({}) is None
+
+
+def test_the_daily_sweep_warms_the_figures(fixture, zone_a):
+    from django.core.cache import cache
+    from django.core.management import call_command
+
+    from zoneops.core.models import Zone
+
+    cache.clear()
+    call_command("escalate_problems", date="2024-07-01", stdout=open("/dev/null", "w"))
+    zone = Zone.objects.get(pk=zone_a.pk)
+    with CaptureQueriesContext(connection) as queries:
+        data = figures.cached(zone, 2024, TODAY)
+    assert len(queries) == 0 and data["total"]["received"] == 8

@@ -14,10 +14,12 @@ from typing import NamedTuple
 
 import polars as pl
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from zoneops.core.attachments import clean_attachment
 from zoneops.core.changelog import log_action
 from zoneops.core.importing import writers
 
@@ -666,8 +668,6 @@ def in_window(run, today=None):
             and run.publish_from <= today <= run.publish_to)
 
 
-EVIDENCE_TYPES = (".pdf", ".jpg", ".jpeg", ".png", ".doc", ".docx", ".xls", ".xlsx", ".zip", ".ofd")
-EVIDENCE_MAX_BYTES = 20 * 1024 * 1024
 
 
 def file_objection(result, text, evidence, user=None, by_enterprise=False):
@@ -678,12 +678,10 @@ def file_objection(result, text, evidence, user=None, by_enterprise=False):
     if evidence is None:
         raise WorkflowError(_("请上传佐证材料。"))
     name = getattr(evidence, "name", "") or ""
-    if not name.lower().endswith(EVIDENCE_TYPES):
-        raise WorkflowError(_("佐证材料须为 %(types)s 文件。") % {"types": "、".join(EVIDENCE_TYPES)})
-    if getattr(evidence, "size", 0) > EVIDENCE_MAX_BYTES:
-        raise WorkflowError(_("佐证材料不能超过 20 MB。"))
-    if getattr(evidence, "size", 0) == 0:
-        raise WorkflowError(_("佐证材料是空文件。"))
+    try:  # the platform's one upload rule (type, size, empty file)
+        clean_attachment(evidence)
+    except ValidationError as e:
+        raise WorkflowError(_("佐证材料：%(error)s") % {"error": " ".join(e.messages)}) from None
     with transaction.atomic():
         run = _lock(result.run)
         _check_not_final(run)

@@ -264,7 +264,8 @@ class Problem(ZoneScopedModel):
             models.Index(fields=["enterprise", "received_on"]),
             # Problems of a project (issue 5) and of any other subject.
             models.Index(fields=["subject_type", "subject_id"], name="service_problem_subject"),
-            models.Index(fields=["zone", "received_on", "id"]),
+            # The list's order, and (with `updated`) the figures' per-month fingerprint, index-only.
+            models.Index(fields=["zone", "received_on", "id", "updated"], name="service_problem_zone_recv"),
             # The sweep's candidates; escalation_level is left out so that raising it touches no
             # index (PostgreSQL can then update in place).
             models.Index(fields=["state", "remind_on"], name="service_problem_sweep"),

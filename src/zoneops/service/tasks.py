@@ -13,7 +13,7 @@ from django.core.cache import cache
 from django.utils import timezone
 from django_tasks import task
 
-from . import escalation
+from . import escalation, figures
 
 logger = logging.getLogger(__name__)
 SWEEP_HOUR = 6
@@ -24,6 +24,7 @@ CACHE_KEY = "service:sweep-scheduled"
 def escalate_problems():
     result = escalation.sweep()
     logger.info("督办 sweep: %s", result)
+    figures.warm(timezone.localdate())
     schedule_next()
     return result
 

@@ -2,9 +2,10 @@
 import datetime
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 
 from zoneops.core.changelog import change_context
-from zoneops.service import escalation, tasks
+from zoneops.service import escalation, figures, tasks
 
 
 class Command(BaseCommand):
@@ -25,13 +26,13 @@ class Command(BaseCommand):
             queued = tasks.schedule_next()
             self.stdout.write("已安排每日督办。" if queued else "每日督办已在队列中（或当前任务后端不支持定时）。")
             return
+        day = today or timezone.localdate()
         if dry_run:
-            import django.utils.timezone as tz
-
-            counts = escalation.due_counts(today or tz.localdate())
+            counts = escalation.due_counts(day)
             self.stdout.write(f"将到期提醒 {counts.get(1, 0)} 项，黄牌 {counts.get(2, 0)} 项，红牌 {counts.get(3, 0)} 项。")
             return
         with change_context():
-            result = escalation.sweep(today)
+            result = escalation.sweep(day)
+        figures.warm(day)  # the first view of the day's figures is then served from the cache
         self.stdout.write(f"到期提醒 {result['reminder']} 项，黄牌督办 {result['yellow']} 项，"
                           f"红牌督办 {result['red']} 项；发出通知 {result['notifications']} 条。")
