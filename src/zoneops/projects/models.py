@@ -417,11 +417,14 @@ class MeetingItem(ZoneScopedModel):
     projects and the meeting, so every reference is valid by construction; deletes cascade in
     Django (CASCADE/PROTECT work without database constraints). The three foreign keys have no
     database constraint: their per-row checks at commit were two thirds of an agenda build of
-    8,000 items (benchmark in docs/benchmarks.md)."""
+    8,000 items (benchmark in docs/benchmarks.md). Nor do zone and meeting have an index of their
+    own: items are read by meeting, which leads the unique (meeting, project) index, and every
+    index is written for each inserted item."""
 
-    zone = models.ForeignKey("core.Zone", on_delete=models.PROTECT, verbose_name=_("开发区"), db_constraint=False)
+    zone = models.ForeignKey("core.Zone", on_delete=models.PROTECT, verbose_name=_("开发区"), db_constraint=False,
+                             db_index=False)
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="items", verbose_name=_("调度会"),
-                                db_constraint=False)
+                                db_constraint=False, db_index=False)
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="meeting_items",
                                 verbose_name=_("项目"), db_constraint=False)
     order = models.PositiveIntegerField(_("序号"), default=0)
