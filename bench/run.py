@@ -42,6 +42,12 @@ FEATURES = [
     ("chains", "chains.py", False, 900),
     ("service", "service.py", True, 1500),
     ("projects", "projects.py", True, 1200),
+    ("landmap", "landmap.py", True, 1200),
+    ("land", "land.py", False, 1200),
+    ("rankings", "rankings.py", True, 1500),
+    ("figures", "figures.py", True, 1200),
+    ("peers", "peers.py", False, 600),
+    ("redevelop", "redevelop.py", True, 900),
 ]
 
 

@@ -54,7 +54,8 @@ ID_ARGS = ("pk", "object_id", "id")
 # pages are for superusers.
 GLOBAL_MODELS = {"auth.group", "axes.accessattempt", "axes.accesslog", "axes.accessfailurelog",
                  "django_tasks_database.dbtaskresult", "registry.industrycode", "registry.cultivationpool",
-                 "contenttypes.contenttype", "sessions.session"}
+                 "contenttypes.contenttype", "sessions.session", "figures.indicator"}
+GLOBAL_MODELS |= {"rankings.rankingscheme", "rankings.rankingdimension", "rankings.rankingitem"}  # province-wide
 IMPORT_KINDS = sorted({f.import_kind for f in REGISTRY.values() if f.import_kind})
 # Values for other arguments; each value gives one test.
 OTHER_ARGS = {

@@ -1,6 +1,9 @@
 """The shared view / permission / export / API matrix for the registry's features."""
 from decimal import Decimal
 
+import pytest
+from django.urls import reverse
+
 from zoneops.registry.models import CultivationPool, Enterprise
 
 from ..conftest import VALID_USCC, make_user
@@ -96,8 +99,8 @@ class TestParcelViews(FeatureTests):
     search_fields = ("code", "name")
     sort_columns = {"code": str, "area_mu": Decimal}
     formula_field = "name"
-    edit_changes = {"area_mu": "45.2500", "status": "inefficient"}
-    api_changes = {"area_mu": "20.5000", "status": "redeveloping"}
+    edit_changes = {"area_mu": "45.2500", "floor_area_ratio": "2.10"}
+    api_changes = {"area_mu": "20.5000"}
 
     def marker(self, obj):
         return obj.name
@@ -232,3 +235,19 @@ def test_export_writes_many_to_many_names_as_text(client_a, zone_a):
         headers, rows = read_export(client_a.get("/registry/enterprises/", {"export": fmt, "cols": "name,pools"}), fmt)
         assert headers == ["企业名称", "培育库"]
         assert "R&D<重点>培育" in rows[0][1] and "&amp;" not in rows[0][1], rows
+
+
+@pytest.mark.django_db
+def test_a_parcels_status_changes_only_through_the_land_lifecycle(zone_a, staff_a, client):
+    """Set when the parcel is registered; an edit (form or API) cannot move it past the checks."""
+    parcel = factories.parcel(zone_a, "LIFE-1")
+    before = parcel.status
+    client.force_login(staff_a)
+    r = client.get(reverse("registry:parcel_edit", args=[parcel.pk]))
+    assert 'name="status"' not in r.content.decode()
+    r = client.patch(f"/api/parcels/{parcel.pk}/", {"status": "redeveloped"}, content_type="application/json")
+    assert r.status_code == 400 and "土地流转" in r.json()["status"][0]
+    parcel.refresh_from_db()
+    assert parcel.status == before
+    r = client.get(reverse("registry:parcel_add"))
+    assert 'name="status"' in r.content.decode()

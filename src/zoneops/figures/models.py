@@ -93,7 +93,9 @@ class IndicatorValue(ZoneScopedModel):
         constraints = [models.UniqueConstraint(fields=["zone", "indicator", "year", "month"],
                                                name="unique_indicator_value_per_period",
                                                violation_error_message=_("该开发区该期已有此指标的数值。"))]
-        indexes = [models.Index(fields=["indicator", "year", "month"])]
+        indexes = [models.Index(fields=["indicator", "year", "month"]),
+                   # The period table reads one period of many zones (province dashboard, rankings).
+                   models.Index(fields=["year", "month", "zone"], name="figures_value_period_idx")]
 
     def __str__(self):
         return f"{self.indicator.name} {self.year}-{self.month:02d}"

@@ -111,6 +111,13 @@ class ParcelForm(EnterpriseRefMixin, ZoneScopedForm):
         fields = ["zone", "code", "name", "area_mu", "land_use", "holder", "tenure", "floor_area_ratio", "status",
                   "address"]
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            # A parcel is registered in the status it has; after that its status moves only through
+            # the land lifecycle (土地流转 tab, land.services.transition), which checks and records it.
+            del self.fields["status"]
+
 
 class EnterpriseYearForm(EnterpriseRefMixin, ZoneScopedForm):
     enterprise_ref_fields = ("enterprise",)

@@ -185,13 +185,21 @@ class Tenure(models.TextChoices):
 
 
 class ParcelStatus(models.TextChoices):
+    """The land pipeline (see zoneops.land.engine for the allowed moves). `reserved` (储备) is the
+    older name of planned stock and moves like `planned`."""
+    PLANNED = "planned", _("规划")
     RESERVED = "reserved", _("储备")
+    ACQUIRING = "acquiring", _("征收中")
     ACQUIRED = "acquired", _("收储")
+    READY = "ready", _("已做地")
+    LISTED = "listed", _("挂牌")
     SOLD = "sold", _("已出让")
+    SUPPLIED = "supplied", _("已供地")
     BUILDING = "building", _("在建")
     PRODUCING = "producing", _("投产")
     INEFFICIENT = "inefficient", _("低效")
     REDEVELOPING = "redeveloping", _("改造中")
+    REDEVELOPED = "redeveloped", _("改造完成")
 
 
 @track

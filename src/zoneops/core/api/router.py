@@ -4,6 +4,10 @@ from rest_framework.routers import DefaultRouter
 from ..features import REGISTRY
 from .views import ZoneScopedViewSet
 
+# Endpoints that are not a feature's CRUD (a catalogue, computed figures): (prefix, viewset,
+# basename), appended by apps in their ready(); registered after the features.
+EXTRA_ROUTES = []
+
 
 def viewset_for(feature):
     attrs = {"feature": feature, "serializer_class": feature.serializer,
@@ -22,4 +26,6 @@ def api_urls():
     for feature in REGISTRY.values():
         if feature.serializer is not None:
             router.register(feature.slug, viewset_for(feature), basename=feature.name)
+    for prefix, viewset, basename in EXTRA_ROUTES:
+        router.register(prefix, viewset, basename=basename)
     return [path("", include(router.urls))]

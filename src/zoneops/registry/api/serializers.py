@@ -53,6 +53,12 @@ class ParcelSerializer(ZoneScopedSerializer):
                   "status", "address", "geometry", "created", "updated"]
         read_only_fields = ["created", "updated"]
 
+    def validate_status(self, value):
+        # As in the form: set when the parcel is registered, then moved by the land lifecycle.
+        if self.instance is not None and value != self.instance.status:
+            raise serializers.ValidationError(_("地块状态须通过土地流转变更（/api/parcel-transitions/）。"))
+        return value
+
 
 class EnterpriseYearSerializer(ZoneScopedSerializer):
     class Meta:
