@@ -113,3 +113,30 @@ def package_version(name):
         return version(name)
     except PackageNotFoundError:
         return None
+
+
+def timed(fn, n, *, warm=3, before=None):
+    """Milliseconds of `n` calls of `fn` after `warm` untimed ones; `before()` runs, untimed,
+    ahead of every call (e.g. to empty a cache)."""
+    import time
+
+    for _ in range(warm):
+        if before:
+            before()
+        fn()
+    times = []
+    for _ in range(n):
+        if before:
+            before()
+        t = time.perf_counter()
+        fn()
+        times.append((time.perf_counter() - t) * 1000)
+    return times
+
+
+def latency(bench, name, times, *, target_ms, **extra):
+    """One JSON line: p50/p95/max of `times` (ms) against the target (None: no target)."""
+    p95 = percentile(times, 95)
+    emit(bench=bench, figure=name, requests=len(times), p50_ms=round(percentile(times, 50), 1),
+         p95_ms=round(p95, 1), max_ms=round(max(times), 1), target_ms=target_ms,
+         ok=None if target_ms is None else p95 < target_ms, **extra)

@@ -10,13 +10,24 @@ one staff user of the first zone), bulk loads every reported monthly indicator f
 every year and annual targets, then times in-process (Django test client, DEBUG off).
 """
 import argparse
+import functools
 import datetime
 import random
 import sys
 import time
 from decimal import Decimal
 
-from common import emit, log, percentile, pg_available, pg_database_exists, pg_url, recreate_pg_database, setup_django
+from common import (
+    emit,
+    latency,
+    log,
+    pg_available,
+    pg_database_exists,
+    pg_url,
+    recreate_pg_database,
+    setup_django,
+    timed,
+)
 
 DB_NAME = "zoneops_bench_figures"
 TARGET_MS = 300
@@ -77,21 +88,7 @@ def naive_period_table(zone_ids, year, month):
     return out
 
 
-def timed(fn, n, warm=2):
-    for _ in range(warm):
-        fn()
-    times = []
-    for _ in range(n):
-        t = time.perf_counter()
-        fn()
-        times.append((time.perf_counter() - t) * 1000)
-    return times
-
-
-def report(name, times, **extra):
-    p95 = percentile(times, 95)
-    emit(bench="figures", figure=name, requests=len(times), p50_ms=round(percentile(times, 50), 1),
-         p95_ms=round(p95, 1), max_ms=round(max(times), 1), target_ms=TARGET_MS, ok=p95 < TARGET_MS, **extra)
+report = functools.partial(latency, "figures", target_ms=TARGET_MS)
 
 
 def main():

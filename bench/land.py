@@ -18,8 +18,18 @@ import random
 import sys
 import time
 
-from common import BENCH_VAR, emit, log, percentile, pg_available, pg_database_exists, pg_url, \
-    recreate_pg_database, setup_django, sqlite_url
+from common import (
+    BENCH_VAR,
+    emit,
+    latency,
+    pg_available,
+    pg_database_exists,
+    pg_url,
+    recreate_pg_database,
+    setup_django,
+    sqlite_url,
+    timed,
+)
 
 TARGET_MS = 300
 PATH = ["planned", "acquiring", "acquired", "ready", "listed", "sold", "supplied", "building", "producing"]
@@ -93,25 +103,8 @@ def load(n_parcels):
     return zone, user
 
 
-def timed(fn, n, before=None):
-    for _ in range(3):
-        if before:
-            before()
-        fn()
-    times = []
-    for _ in range(n):
-        if before:
-            before()
-        t = time.perf_counter()
-        fn()
-        times.append((time.perf_counter() - t) * 1000)
-    return times
-
-
 def report(name, times, db, **extra):
-    p95 = percentile(times, 95)
-    emit(bench="land", figure=name, db=db, requests=len(times), p50_ms=round(percentile(times, 50), 1),
-         p95_ms=round(p95, 1), max_ms=round(max(times), 1), target_ms=TARGET_MS, ok=p95 < TARGET_MS, **extra)
+    latency("land", name, times, target_ms=TARGET_MS, db=db, **extra)
 
 
 def main():

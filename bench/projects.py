@@ -13,6 +13,7 @@ One JSON line per figure. --keep reuses the database of an earlier run of the sa
 (`zoneops_bench_projects_<n>`; for profiling), without reloading it.
 """
 import argparse
+import functools
 import datetime
 import random
 import sys
@@ -20,13 +21,14 @@ import time
 
 from common import (
     emit,
+    latency,
     log,
-    percentile,
     pg_available,
     pg_database_exists,
     pg_url,
     recreate_pg_database,
     setup_django,
+    timed,
 )
 
 DB_NAME = "zoneops_bench_projects"
@@ -81,21 +83,7 @@ def load(n_projects, n_events):
     return zone, user
 
 
-def timed(fn, n):
-    for _ in range(3):
-        fn()
-    times = []
-    for _ in range(n):
-        t = time.perf_counter()
-        fn()
-        times.append((time.perf_counter() - t) * 1000)
-    return times
-
-
-def report(name, times, **extra):
-    p95 = percentile(times, 95)
-    emit(bench="projects", figure=name, requests=len(times), p50_ms=round(percentile(times, 50), 1),
-         p95_ms=round(p95, 1), max_ms=round(max(times), 1), target_ms=TARGET_MS, ok=p95 < TARGET_MS, **extra)
+report = functools.partial(latency, "projects", target_ms=TARGET_MS)
 
 
 def main():

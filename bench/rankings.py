@@ -9,13 +9,24 @@ Creates the database `zoneops_bench_rankings_<zones>` (migrate, bulk load), comp
 scheme for the last month, then times in-process with Django's test client. One JSON line per figure.
 """
 import argparse
+import functools
 import csv
 import random
 import sys
 import time
 from decimal import Decimal
 
-from common import emit, log, percentile, pg_available, pg_database_exists, pg_url, recreate_pg_database, setup_django
+from common import (
+    emit,
+    latency,
+    log,
+    pg_available,
+    pg_database_exists,
+    pg_url,
+    recreate_pg_database,
+    setup_django,
+    timed,
+)
 
 DB_NAME = "zoneops_bench_rankings"
 TARGET_MS = 300
@@ -66,25 +77,7 @@ def load(n_zones, years, n_indicators, last_year):
     return user
 
 
-def timed(fn, n, before=None):
-    for _ in range(3):
-        if before:
-            before()
-        fn()
-    times = []
-    for _ in range(n):
-        if before:
-            before()
-        t = time.perf_counter()
-        fn()
-        times.append((time.perf_counter() - t) * 1000)
-    return times
-
-
-def report(name, times, **extra):
-    p95 = percentile(times, 95)
-    emit(bench="rankings", figure=name, requests=len(times), p50_ms=round(percentile(times, 50), 1),
-         p95_ms=round(p95, 1), max_ms=round(max(times), 1), target_ms=TARGET_MS, ok=p95 < TARGET_MS, **extra)
+report = functools.partial(latency, "rankings", target_ms=TARGET_MS)
 
 
 def main():

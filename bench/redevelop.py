@@ -16,7 +16,16 @@ import sys
 import time
 from decimal import Decimal
 
-from common import emit, log, percentile, pg_available, pg_database_exists, pg_url, recreate_pg_database, setup_django
+from common import (
+    latency,
+    log,
+    pg_available,
+    pg_database_exists,
+    pg_url,
+    recreate_pg_database,
+    setup_django,
+    timed,
+)
 
 DB_NAME = "zoneops_bench_redevelop"
 TARGET_MS = 300
@@ -64,22 +73,8 @@ def load(n_parcels):
     return zone, user
 
 
-def timed(fn, n):
-    for _ in range(3):
-        fn()
-    times = []
-    for _ in range(n):
-        t = time.perf_counter()
-        fn()
-        times.append((time.perf_counter() - t) * 1000)
-    return times
-
-
 def report(name, times, target=TARGET_MS, **extra):
-    p95 = percentile(times, 95)
-    emit(bench="redevelop", figure=name, requests=len(times), p50_ms=round(percentile(times, 50), 1),
-         p95_ms=round(p95, 1), max_ms=round(max(times), 1), target_ms=target,
-         ok=None if target is None else p95 < target, **extra)
+    latency("redevelop", name, times, target_ms=target, **extra)
 
 
 def main():

@@ -271,7 +271,7 @@ class TestPeerReportViews(FeatureTests):
                 "source_url": "https://example.gov.cn/c.html", "text": factories.TEXT}
 
     def invalid_cases(self, zone):
-        return [({"peer_name": ""}, "peer_name", "这个字段是必填项"),
+        return [({"peer_name": ""}, "peer_name", "该字段是必填项"),
                 ({"text": "  "}, "text", "报告全文为空"),
                 ({"text": "数" * 300_001}, "text", "超过上限"),
                 ({"text": "abc\x00def"}, "text", "二进制"),
@@ -284,7 +284,7 @@ class TestPeerReportViews(FeatureTests):
 
     def api_invalid_cases(self, zone):
         return [({"text": ""}, "text", "不能为空"),
-                ({"text": "   "}, "text", "报告全文为空"),
+                ({"text": "   "}, "text", "不能为空"),
                 ({"text": "abc\x00def"}, "text", "二进制"),
                 ({"peer_name": "长" * 101}, "peer_name", "100"),
                 ({"source_url": "not a url"}, "source_url", "URL")]
@@ -310,7 +310,7 @@ class TestPeerFigureViews(FeatureTests):
     search_fields = ("metric", "peer_name", "sentence")
     sort_columns = {"metric": str, "value": Decimal}
     formula_field = "metric"
-    edit_changes = {"metric": "固定资产投资（修正）", "value": "40.5", "period": "2021"}
+    edit_changes = {"metric": "固定资产投资（修正）", "value": "40.500000", "period": "2021"}
     api_changes = {"metric": "接口修改的指标", "period": "2021"}
 
     def _report(self, zone):
@@ -323,7 +323,8 @@ class TestPeerFigureViews(FeatureTests):
         kw.setdefault("metric", f"{zone.name}固投{i:02}")
         kw.setdefault("sentence", f"{zone.name}原文第{i:02}句")
         kw.setdefault("value", Decimal(10 + i))
-        return PeerFigure.objects.create(zone=zone, unit="亿元", period="2022", **kw)
+        kw.setdefault("period", "2022")
+        return PeerFigure.objects.create(zone=zone, unit="亿元", **kw)
 
     def marker(self, obj):
         return obj.metric
@@ -344,11 +345,11 @@ class TestPeerFigureViews(FeatureTests):
         from zoneops.core.models import Zone
 
         other = Zone.objects.exclude(pk=zone.pk).first() or Zone.objects.create(code="zone-x", name="外区")
-        return [({"metric": ""}, "metric", "这个字段是必填项"),
+        return [({"metric": ""}, "metric", "该字段是必填项"),
                 ({"value": "四十"}, "value", "数字"),
                 ({"value": "1" * 30}, "value", "位"),
                 ({"kind": "magic"}, "kind", "magic"),
-                ({"report": ""}, "report", "这个字段是必填项"),
+                ({"report": ""}, "report", "该字段是必填项"),
                 # another zone's report is not even a choice
                 ({"report": self._report(other).pk}, "report", "选择一个有效的选项")]
 
@@ -364,3 +365,13 @@ class TestPeerFigureViews(FeatureTests):
 
     def api_cross_zone_data(self, zone_a, zone_b):
         return [({**self.api_data(zone_b, 1), "report": self._report(zone_a).pk}, "report")]
+
+    def test_api_update_cannot_move_zone_with_its_report(self, as_role, obj_a, zone_b):
+        """Moving a figure together with a report of the new zone is still a move (the serializer once
+        skipped the shared zone rules, and only its own report check stopped a bare zone change)."""
+        other = self._report(zone_b)
+        r = self.post_json(as_role("superuser"), self.api_url("detail", obj_a.pk),
+                           {"zone": zone_b.pk, "report": other.pk}, method="patch")
+        assert r.status_code == 400 and "不能移到其他开发区" in r.json()["zone"][0]
+        obj = PeerFigure.objects.get(pk=obj_a.pk)
+        assert (obj.zone_id, obj.report_id) == (obj_a.zone_id, obj_a.report_id)

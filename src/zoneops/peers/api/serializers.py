@@ -42,6 +42,7 @@ class PeerFigureSerializer(ZoneScopedSerializer):
         read_only_fields = ["norm_value", "norm_unit", "reviewed_by", "created", "updated"]
 
     def validate(self, attrs):
+        attrs = super().validate(attrs)  # the shared zone rules: no moving zones, write rights, same-zone relations
         report = attrs.get("report") or getattr(self.instance, "report", None)
         zone = attrs.get("zone") or getattr(self.instance, "zone", None)
         if report is not None and zone is not None and report.zone_id != zone.pk:
