@@ -24,6 +24,8 @@ import pytest
 from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
+from django.db import transaction
+from django.test import override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.urls.resolvers import RoutePattern
 from django.urls.exceptions import NoReverseMatch
@@ -176,29 +178,48 @@ OPEN_ROUTES = [r for r in ROUTES if r.model is None and not r.problem]
 
 # --------------------------------------------------------------------------------------------
 
+@pytest.fixture(scope="module")
+def _zone_a_module_data(django_db_setup, django_db_blocker):
+    """Zone A's records (with their history) and a few of zone B's, so B's pages are not empty.
+
+    Built once for the module (every app adds its records: about a second of work, which per test
+    was most of this module's time) inside a transaction rolled back when the module ends; each
+    test runs in a savepoint within it (pytest-django's `db`), so whatever a request changed is
+    undone before the next test."""
+    with django_db_blocker.unblock(), override_settings(CACHES=PRIVATE_CACHE), transaction.atomic():
+        zone_a = Zone.objects.create(code="zone-a", name="甲开发区", region_code="331004")
+        zone_b = Zone.objects.create(code="zone-b", name="乙开发区", region_code="330784")
+        author = make_user("author_a", zone_a, Membership.Role.ADMIN)
+        member = make_user(A_NAMES["member"], zone_a, Membership.Role.VIEWER)
+        with change_context(user=author):
+            ent = factories.enterprise(zone_a, 0, name=A_NAMES["enterprise"], former_names=A_NAMES["former"],
+                                       uscc=A_NAMES["uscc"], address="甲区机密路 1 号")
+            parcel = factories.parcel(zone_a, A_NAMES["parcel"], holder=ent, name=A_NAMES["parcel_name"])
+            year = factories.figures(ent, 2023, source=A_NAMES["source"])
+            batch = ImportBatch.objects.create(zone=zone_a, kind="enterprises", user=author,
+                                               file_name=A_NAMES["batch"], file_sha256="a" * 64,
+                                               status=ImportBatch.Status.DONE)
+            ent.address = "甲区机密路 2 号"
+            ent.save()
+            ent_b = factories.enterprise(zone_b, 1, name="乙区企业有限公司")
+            factories.parcel(zone_b, "B-PARCEL", holder=ent_b)
+            factories.figures(ent_b, 2023)
+            ImportBatch.objects.create(zone=zone_b, kind="parcels", file_name="乙区名单.xlsx", file_sha256="b" * 64)
+            data = {"zone": zone_a, "zone_b": zone_b, "enterprise": ent, "parcel": parcel, "year": year,
+                    "batch": batch, "membership": Membership.objects.get(user=member), "user": member,
+                    "author": author}
+            _app_records(data, zone_b)
+        data["change"] = ObjectChange.objects.filter(zone=zone_a).first()
+        yield data
+        transaction.set_rollback(True)
+
+
+PRIVATE_CACHE = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "isolation"}}
+
+
 @pytest.fixture
-def zone_a_data(zone_a, zone_b):
-    """Zone A's records (with their history) and a few of zone B's, so B's pages are not empty."""
-    author = make_user("author_a", zone_a, Membership.Role.ADMIN)
-    member = make_user(A_NAMES["member"], zone_a, Membership.Role.VIEWER)
-    with change_context(user=author):
-        ent = factories.enterprise(zone_a, 0, name=A_NAMES["enterprise"], former_names=A_NAMES["former"],
-                                   uscc=A_NAMES["uscc"], address="甲区机密路 1 号")
-        parcel = factories.parcel(zone_a, A_NAMES["parcel"], holder=ent, name=A_NAMES["parcel_name"])
-        year = factories.figures(ent, 2023, source=A_NAMES["source"])
-        batch = ImportBatch.objects.create(zone=zone_a, kind="enterprises", user=author, file_name=A_NAMES["batch"],
-                                           file_sha256="a" * 64, status=ImportBatch.Status.DONE)
-        ent.address = "甲区机密路 2 号"
-        ent.save()
-        ent_b = factories.enterprise(zone_b, 1, name="乙区企业有限公司")
-        factories.parcel(zone_b, "B-PARCEL", holder=ent_b)
-        factories.figures(ent_b, 2023)
-        ImportBatch.objects.create(zone=zone_b, kind="parcels", file_name="乙区名单.xlsx", file_sha256="b" * 64)
-        data = {"zone": zone_a, "enterprise": ent, "parcel": parcel, "year": year, "batch": batch,
-                "membership": Membership.objects.get(user=member), "user": member, "author": author}
-        _app_records(data, zone_b)
-    data["change"] = ObjectChange.objects.filter(zone=zone_a).first()
-    return data
+def zone_a_data(_zone_a_module_data, db):
+    return _zone_a_module_data
 
 
 def _app_records(data, zone_b):
@@ -216,8 +237,8 @@ def _app_records(data, zone_b):
 
 
 @pytest.fixture
-def client_b_admin(client, zone_b):
-    client.force_login(make_user("admin_b", zone_b, Membership.Role.ADMIN))
+def client_b_admin(client, zone_a_data):
+    client.force_login(make_user("admin_b", zone_a_data["zone_b"], Membership.Role.ADMIN))
     return client
 
 
