@@ -94,7 +94,14 @@ class ObjectDetailView(FeatureView):
     template_name = "core/object_detail.html"
 
     def get(self, request, **kwargs):
-        obj = self.get_object()
+        return self.page(self.get_object())
+
+    def overview_context(self, obj, **extra):
+        """More for the overview tab (a feature's sections, forms shown again with their errors)."""
+        return {}
+
+    def page(self, obj, status=200, **extra):
+        request = self.request
         tabs = [("overview", _("概况"))] + [(t.slug, t.label) for t in self.feature.tabs] + [("history", _("变更记录"))]
         active = request.GET.get("tab", "overview")
         if active not in dict(tabs):
@@ -107,6 +114,7 @@ class ObjectDetailView(FeatureView):
             with_labelled_fields([obj])  # a change record's own diff tab shows `object.rows`
         if active == "overview":
             context["fields"] = overview_fields(obj, self.feature.detail_fields)
+            context.update(self.overview_context(obj, **extra))
         elif active == "history":
             context["changes"] = with_labelled_fields(object_history(obj)[:200])
             context["tab_template"] = "core/history_tab.html"
@@ -115,7 +123,7 @@ class ObjectDetailView(FeatureView):
             context["tab_template"] = tab.template
             if tab.context:
                 context.update(tab.context(request, obj))
-        return render(request, self.template_name, context)
+        return render(request, self.template_name, context, status=status)
 
 
 def overview_fields(obj, names=()):

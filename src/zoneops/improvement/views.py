@@ -18,7 +18,7 @@ from zoneops.core import export
 from zoneops.core.features import for_model
 from zoneops.core.models import Zone
 from zoneops.core.scoping import ADMIN, CHANGE, can, may_create
-from zoneops.core.views import ObjectDetailView, ObjectEditView, object_history, overview_fields, with_labelled_fields
+from zoneops.core.views import ObjectDetailView, ObjectEditView
 
 from . import services
 from .forms import MeasureForm, ProgressNoteForm
@@ -52,30 +52,8 @@ class PlanDetailView(ObjectDetailView):
 
     template_name = "improvement/plan_detail.html"
 
-    def get(self, request, **kwargs):
-        return self.page(self.get_object())
-
-    def page(self, obj, status=200, **forms_):
-        request = self.request
-        tabs = [("overview", _("概况"))] + [(t.slug, t.label) for t in self.feature.tabs] + [("history", _("变更记录"))]
-        active = request.GET.get("tab", "overview")
-        if active not in dict(tabs):
-            active = "overview"
-        context = self.base_context(object=obj, tabs=tabs, active_tab=active,
-                                    can_edit=can(request.user, obj.zone_id, self.feature.write_action),
-                                    can_delete=self.can_delete(obj))
-        if active == "overview":
-            context["fields"] = overview_fields(obj, self.feature.detail_fields)
-            context.update(plan_sections(request, obj, **forms_))
-        elif active == "history":
-            context["changes"] = with_labelled_fields(object_history(obj)[:200])
-            context["tab_template"] = "core/history_tab.html"
-        else:
-            tab = next(t for t in self.feature.tabs if t.slug == active)
-            context["tab_template"] = tab.template
-            if tab.context:
-                context.update(tab.context(request, obj))
-        return render(request, self.template_name, context, status=status)
+    def overview_context(self, obj, **forms_):
+        return plan_sections(self.request, obj, **forms_)
 
 
 class PlanEditView(ObjectEditView):

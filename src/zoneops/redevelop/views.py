@@ -19,8 +19,7 @@ from zoneops.core import export
 from zoneops.core.features import for_model
 from zoneops.core.models import Zone
 from zoneops.core.scoping import CHANGE, can, may_create
-from zoneops.core.views import (ObjectDeleteView, ObjectDetailView, ObjectEditView, ObjectListView, object_history,
-                                overview_fields, with_labelled_fields)
+from zoneops.core.views import ObjectDeleteView, ObjectDetailView, ObjectEditView, ObjectListView
 from zoneops.registry.models import Parcel, ParcelStatus
 
 from . import engine, services
@@ -184,30 +183,8 @@ def case_sections(request, case, milestone_form=None, complete_form=None, stop_f
 class CaseDetailView(ObjectDetailView):
     template_name = "redevelop/case_detail.html"
 
-    def get(self, request, **kwargs):
-        return self.page(self.get_object())
-
-    def page(self, obj, status=200, **forms_):
-        request = self.request
-        tabs = [("overview", _("概况"))] + [(t.slug, t.label) for t in self.feature.tabs] + [("history", _("变更记录"))]
-        active = request.GET.get("tab", "overview")
-        if active not in dict(tabs):
-            active = "overview"
-        context = self.base_context(object=obj, tabs=tabs, active_tab=active,
-                                    can_edit=can(request.user, obj.zone_id, self.feature.write_action),
-                                    can_delete=self.can_delete(obj))
-        if active == "overview":
-            context["fields"] = overview_fields(obj, self.feature.detail_fields)
-            context.update(case_sections(request, obj, **forms_))
-        elif active == "history":
-            context["changes"] = with_labelled_fields(object_history(obj)[:200])
-            context["tab_template"] = "core/history_tab.html"
-        else:
-            tab = next(t for t in self.feature.tabs if t.slug == active)
-            context["tab_template"] = tab.template
-            if tab.context:
-                context.update(tab.context(request, obj))
-        return render(request, self.template_name, context, status=status)
+    def overview_context(self, obj, **forms_):
+        return case_sections(self.request, obj, **forms_)
 
 
 class CaseEditView(ObjectEditView):
