@@ -140,3 +140,18 @@ def latency(bench, name, times, *, target_ms, **extra):
     emit(bench=bench, figure=name, requests=len(times), p50_ms=round(percentile(times, 50), 1),
          p95_ms=round(p95, 1), max_ms=round(max(times), 1), target_ms=target_ms,
          ok=None if target_ms is None else p95 < target_ms, **extra)
+
+
+def open_pg_database(name, keep):
+    """Django on the PostgreSQL database `name`, migrated and ready for the test client: recreated,
+    unless `keep` and it exists (then its data is reused). Returns whether it was reused."""
+    reuse = keep and pg_database_exists(name)
+    if not reuse:
+        recreate_pg_database(name)
+    setup_django(pg_url(name))
+    from django.core.management import call_command
+    from django.test.utils import setup_test_environment
+
+    call_command("migrate", verbosity=0)
+    setup_test_environment()
+    return reuse

@@ -17,17 +17,7 @@ import sys
 import time
 from decimal import Decimal
 
-from common import (
-    emit,
-    latency,
-    log,
-    pg_available,
-    pg_database_exists,
-    pg_url,
-    recreate_pg_database,
-    setup_django,
-    timed,
-)
+from common import emit, latency, log, open_pg_database, pg_available, timed
 
 DB_NAME = "zoneops_bench_figures"
 TARGET_MS = 300
@@ -105,18 +95,11 @@ def main():
         log("PostgreSQL is not reachable: skipped")
         return 0
     name = f"{DB_NAME}_{args.zones}_{args.years}"
-    reuse = args.keep and pg_database_exists(name)
-    if not reuse:
-        recreate_pg_database(name)
-    setup_django(pg_url(name))
+    reuse = open_pg_database(name, args.keep)
     from django.core.cache import cache
-    from django.core.management import call_command
     from django.db import connection
     from django.test import Client
-    from django.test.utils import setup_test_environment
 
-    call_command("migrate", verbosity=0)
-    setup_test_environment()
     last_year = datetime.date.today().year - 1
     if reuse:
         from django.contrib.auth import get_user_model
