@@ -40,7 +40,7 @@ BASELINE_SAMPLE = 2000
 
 def shapes(n, seed):
     """n (code, area 亩, polygon) on a 400 m grid around 路桥 (5–200 亩, 5–12 vertices)."""
-    from zoneops.land import geo
+    from zoneops.core import geo
 
     rng = random.Random(seed)
     side = math.ceil(math.sqrt(n))
@@ -183,7 +183,8 @@ def main():
          parcels=args.parcels, db=db, bytes=sizes["baseline"], note="generic ParcelSerializer over all parcels, no cache")
 
     # (b) the import: new boundaries for every parcel
-    from zoneops.land import geo, geo_import
+    from zoneops.core import geo
+    from zoneops.land import geo_import
 
     new = shapes(args.parcels, 12)
     data = json.dumps({"type": "FeatureCollection", "features": [

@@ -125,7 +125,7 @@ elif os.environ.get("TEST_DATABASE_NAME"):
 CACHES = {
     "default": {
         # A file cache is shared by all server processes without needing Redis.
-        "BACKEND": os.environ.get("ZONEOPS_CACHE_BACKEND", "django.core.cache.backends.filebased.FileBasedCache"),
+        "BACKEND": os.environ.get("ZONEOPS_CACHE_BACKEND", "zoneops.core.cache.FileCache"),
         "LOCATION": os.environ.get("ZONEOPS_CACHE_LOCATION", str(VAR_DIR / "cache")),
         "TIMEOUT": 24 * 3600,
     }

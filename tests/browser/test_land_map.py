@@ -7,8 +7,9 @@ from decimal import Decimal
 
 import pytest
 
+from zoneops.core import geo
 from zoneops.core.models import Membership
-from zoneops.land import demo_map, geo
+from zoneops.land import demo_map
 from zoneops.registry.models import Parcel
 
 from ..conftest import make_user

@@ -1,7 +1,8 @@
 """Zone A's land records for tests/core/test_isolation.py (every land model, one each at least)."""
 import datetime
 
-from zoneops.land import geo, services
+from zoneops.core import geo
+from zoneops.land import services
 from zoneops.registry.models import Parcel
 from zoneops.land.models import Acquisition, AcquisitionProgress, Space, SpaceLease
 
@@ -33,5 +34,5 @@ def zone_a_records(data, zone_b):
     Space.objects.create(zone=zone_b, name="乙区标准厂房", total_m2=3000)
     data["land_parcel"] = p
     # boundaries, so that the map and its GeoJSON endpoints have zone-A features to leak
-    Parcel.objects.filter(pk__in=[data["parcel"].pk, p.pk]).update(
-        geometry=geo.synthetic_polygon(121.37, 28.56, 12.5, seed=1))
+    shape = geo.synthetic_polygon(121.37, 28.56, 12.5, seed=1)
+    Parcel.objects.set_geometries([(data["parcel"].pk, shape), (p.pk, shape)])

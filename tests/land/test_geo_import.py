@@ -9,7 +9,8 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 
 from zoneops.core.models import ImportBatch, Membership, ObjectChange, Zone
-from zoneops.land import geo, geo_import
+from zoneops.core import geo
+from zoneops.land import geo_import
 from zoneops.registry.models import Parcel
 
 from ..conftest import make_user

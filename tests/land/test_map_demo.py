@@ -4,8 +4,9 @@ import io
 
 import pytest
 
+from zoneops.core import geo
 from zoneops.core.models import Zone
-from zoneops.land import demo_map, geo
+from zoneops.land import demo_map
 from zoneops.registry.models import Parcel
 
 from ..registry import factories

@@ -192,6 +192,35 @@ def test_over_lease_is_refused_and_free_area_follows(zone_a):
         space.full_clean()
 
 
+def test_free_area_follows_the_calendar_without_any_save(client_a, zone_a, zone_b):
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    space = f.space(zone_a, name="到期厂房", total="1000")
+    f.lease(space, "600", start=D(2024, 1, 1), end=today)  # its last day is today
+    f.lease(space, "300", start=today + datetime.timedelta(days=2))
+    other = f.space(zone_b, name="乙区厂房", total="1000")
+    f.lease(other, "500", start=D(2024, 1, 1), end=today)
+    assert Space.objects.get(pk=space.pk).free_m2 == Decimal("400")
+    Space.objects.filter(zone=zone_a).refresh_free(today)  # nothing began or ended: unchanged
+    assert Space.objects.get(pk=space.pk).free_m2 == Decimal("400")
+    Space.objects.filter(zone=zone_a).refresh_free(today + datetime.timedelta(days=1))
+    assert Space.objects.get(pk=space.pk).free_m2 == Decimal("1000")  # the first lease ran out
+    Space.objects.filter(zone=zone_a).refresh_free(today + datetime.timedelta(days=5))
+    assert Space.objects.get(pk=space.pk).free_m2 == Decimal("700")  # the second began
+    # the pages and the API work it out when they read: yesterday's figure, a lease that ended
+    three_days_ago = today - datetime.timedelta(days=3)
+    Space.objects.filter(pk__in=[space.pk, other.pk]).update(free_as_of=three_days_ago)
+    Space.objects.filter(pk=space.pk).update(free_m2=Decimal("400"))
+    SpaceLease = space.leases.model
+    SpaceLease.objects.filter(space=space, area_m2=600).update(end_on=today - datetime.timedelta(days=1))
+    SpaceLease.objects.filter(space=space, area_m2=300).update(start_on=today + datetime.timedelta(days=30))
+    r = client_a.get("/api/spaces/")
+    assert [(s["name"], s["free_m2"]) for s in r.json()["results"]] == [("到期厂房", "1000.00")]
+    assert "到期厂房" in client_a.get("/land/spaces/").content.decode()
+    assert Space.objects.get(pk=other.pk).free_as_of == three_days_ago  # zone A's requests leave zone B alone
+
+
 def test_project_tab_shows_space(client_a, zone_a):
     project = pf.project(zone_a, 1)
     space = f.space(zone_a, name="路桥标准厂房A栋")

@@ -180,6 +180,26 @@ def test_merge(zone_a, zone_b, staff_a):
         services.merge([a, b], staff_a, code="M-99", on=D(2024, 1, 2))
 
 
+def test_merged_parcel_keeps_its_parents_boundaries_and_a_given_one_is_checked(zone_a, staff_a):
+    from zoneops.core import geo
+
+    shapes = [geo.synthetic_polygon(121.4 + i * 0.01, 28.6, 10, seed=i) for i in range(3)]
+    multi = {"type": "MultiPolygon", "coordinates": [shapes[1]["coordinates"], shapes[2]["coordinates"]]}
+    a = f.parcel(zone_a, code="G-1", area="10", status="ready", geometry=shapes[0])
+    b = f.parcel(zone_a, code="G-2", area="20", status="ready", geometry=multi)
+    child = Parcel.objects.get(pk=services.merge([a, b], staff_a, code="G-12", on=D(2024, 1, 1)).pk)
+    assert child.geometry["type"] == "MultiPolygon" and len(child.geometry["coordinates"]) == 3
+    assert geo.area_mu(child.geometry) == pytest.approx(30, rel=0.01) and child.map_geometry
+    c = f.parcel(zone_a, code="G-3", area="5", status="ready", geometry=shapes[0])
+    d = f.parcel(zone_a, code="G-4", area="5", status="ready")  # no boundary: the merged one has none
+    assert services.merge([c, d], staff_a, code="G-34", on=D(2024, 1, 1)).geometry is None
+    e = f.parcel(zone_a, code="G-5", area="5", status="ready")
+    g = f.parcel(zone_a, code="G-6", area="5", status="ready")
+    with pytest.raises(ValidationError, match="新地块 G-56 的边界：几何类型须为 Polygon"):
+        services.merge([e, g], staff_a, code="G-56", on=D(2024, 1, 1), geometry={"type": "Point", "coordinates": [1, 2]})
+    assert not Parcel.objects.filter(code="G-56").exists()
+
+
 def test_change_log_names_the_user_of_split_and_merge(zone_a, staff_a):
     p = f.parcel(zone_a, code="CL", area="10", status="ready")
     kids = services.split(p, [{"code": "CL-1", "area_mu": "4"}, {"code": "CL-2", "area_mu": "6"}], staff_a,

@@ -234,6 +234,20 @@ def test_rule_sets_are_or_ed_and_can_be_switched_off(client_a, data, zone_a):
     assert r.context["rows"] == [] and "没有启用的规则" in r.content.decode()
 
 
+def test_api_candidates_come_in_pages_with_the_totals_of_all(client_a, data, zone_a, monkeypatch):
+    from rest_framework.pagination import PageNumberPagination
+
+    monkeypatch.setattr(PageNumberPagination, "page_size", 1)  # read from the settings at import
+    f.rule(zone_a, name="低容积率", classes="", max_far=Decimal("1.0"))
+    first = client_a.get("/api/redevelop-candidates/", {"sort": "code"}).json()
+    assert first["count"] == 2 and len(first["results"]) == 1 and first["next"] and first["previous"] is None
+    assert first["totals"]["parcels"] == 2
+    second = client_a.get(first["next"]).json()
+    assert {first["results"][0]["code"], second["results"][0]["code"]} == {"A-001", "A-002"}
+    r = client_a.get("/api/redevelop-candidates/", {"page": 9})
+    assert r.status_code == 404
+
+
 def test_api_candidates_and_actions(client_a, client, data, case, staff_a, staff_b):
     r = client_a.get("/api/redevelop-candidates/")
     body = r.json()

@@ -20,8 +20,9 @@ _deleting_zones = contextvars.ContextVar("zoneops_deleting_zones", default=froze
 
 # Models whose changes are recorded; filled by `track`.
 TRACKED = set()
-# Bookkeeping fields that are not part of a record's history.
-SKIPPED_FIELDS = {"created", "updated", "data_version"}
+# Bookkeeping fields that are not part of a record's history (map_geometry: derived from geometry;
+# free_as_of: the day a space's free m² was last worked out).
+SKIPPED_FIELDS = {"created", "updated", "data_version", "map_geometry", "free_as_of"}
 
 
 @contextmanager

@@ -37,6 +37,8 @@ class Feature:
     tabs: list = field(default_factory=list)
     write_action: str = "change"  # the role needed to edit: "change" (staff) or "admin"
     views: dict = field(default_factory=dict)  # overrides of the generic views, by action
+    # run on the user's records before any view reads them: values that go stale with the date
+    refresh: object = None
 
     @property
     def app_label(self):
@@ -62,6 +64,8 @@ class Feature:
 
     def base_queryset(self, user, action="view"):
         qs = self.model.objects.restrict(user, action)
+        if self.refresh:
+            self.refresh(qs)
         if self.select_related:
             qs = qs.select_related(*self.select_related)
         if self.prefetch_related:

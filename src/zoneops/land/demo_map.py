@@ -4,12 +4,12 @@ near the zone's county (called by land/demo.py's load_demo)."""
 import random
 import time
 
-from django.db import connection, transaction
+from django.db import transaction
 
 from zoneops.core.models import Zone
 from zoneops.registry.models import Parcel
 
-from . import geo
+from zoneops.core import geo
 
 # Rough location of the demo zones' industrial areas (lon, lat) by county code.
 REGION_ORIGINS = {
@@ -59,19 +59,4 @@ def load_demo_map(zones, seed=0, stdout=None):
 
 def write_geometries(pairs):
     """[(parcel pk, geometry)] in few statements (no change log: demo data)."""
-    import json
-
-    if connection.vendor == "postgresql":
-        table = Parcel._meta.db_table
-        with connection.cursor() as cur:
-            for i in range(0, len(pairs), 2000):
-                chunk = pairs[i:i + 2000]
-                params = [v for pk, g in chunk for v in (pk, json.dumps(g, separators=(",", ":")))]
-                cur.execute(f'UPDATE "{table}" AS p SET geometry = v.g FROM (VALUES '
-                            + ", ".join(["(%s, %s::jsonb)"] * len(chunk)) + ") AS v(id, g) WHERE p.id = v.id", params)
-        return
-    # SQLite: one prepared UPDATE run per row is far cheaper than bulk_update's CASE over 500 values
-    field = Parcel._meta.get_field("geometry")
-    with connection.cursor() as cur:
-        cur.executemany(f'UPDATE "{Parcel._meta.db_table}" SET "geometry" = %s WHERE "id" = %s',
-                        [(field.get_db_prep_value(g, connection), pk) for pk, g in pairs])
+    Parcel.objects.set_geometries(pairs)

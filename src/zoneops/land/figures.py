@@ -156,6 +156,7 @@ def _past_stock(zone_ids, day):
 def space_figures(zone_ids, start, end):
     """Ready-to-use space: inventory, and 零供地招商 — projects placed in space (a lease overlapping
     the period) that have no parcel of their own."""
+    Space.objects.filter(zone_id__in=zone_ids).refresh_free()
     inv = Space.objects.filter(zone_id__in=zone_ids).aggregate(n=Count("id"), total=Sum("total_m2"),
                                                                 free=Sum("free_m2"))
     leases = SpaceLease.objects.filter(zone_id__in=zone_ids, start_on__lte=end).filter(

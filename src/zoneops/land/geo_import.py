@@ -27,7 +27,7 @@ from zoneops.core.models import ImportBatch
 from zoneops.core.scoping import CHANGE, can
 from zoneops.registry.models import Parcel, ParcelStatus
 
-from . import geo
+from zoneops.core import geo
 
 KIND = "parcel_boundaries"
 EXTENSIONS = (".geojson", ".json", ".csv", ".txt")
@@ -290,30 +290,5 @@ def _light_parcel(pk, zone_id, code, geometry, batch_id):
 
 
 def _bulk_update(objs):
-    from django.db import connection
-
-    now = timezone.now()
-    if connection.vendor == "postgresql":
-        # one UPDATE … FROM (VALUES …) per 2,000 rows: bulk_update's CASE WHEN is quadratic-ish on
-        # 20,000 JSON values
-        table = Parcel._meta.db_table
-        with connection.cursor() as cur:
-            for i in range(0, len(objs), 2000):
-                chunk = objs[i:i + 2000]
-                values = ", ".join(["(%s, %s::jsonb)"] * len(chunk))
-                params = []
-                for o in chunk:
-                    params += [o.pk, _json(o.geometry)]
-                cur.execute(f'UPDATE "{table}" AS p SET geometry = v.g, import_batch_id = %s, updated = %s '
-                            f"FROM (VALUES {values}) AS v(id, g) WHERE p.id = v.id",
-                            [objs[0].import_batch_id, now, *params])
-        return
-    for i in range(0, len(objs), 500):
-        chunk = objs[i:i + 500]
-        full = [Parcel(pk=o.pk, zone_id=o.zone_id, code=o.code, geometry=o.geometry,
-                       import_batch_id=o.import_batch_id, updated=now) for o in chunk]
-        Parcel.objects.bulk_update(full, ["geometry", "import_batch", "updated"])
-
-
-def _json(value):
-    return json.dumps(value, separators=(",", ":"))
+    Parcel.objects.set_geometries([(o.pk, o.geometry) for o in objs], import_batch=objs[0].import_batch_id,
+                                  updated=timezone.now())

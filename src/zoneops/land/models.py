@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from zoneops.core.changelog import track
 from zoneops.core.models import ZoneScopedModel
+from zoneops.core.scoping import ZoneQuerySet
 from zoneops.registry.models import ParcelStatus
 
 from . import engine
@@ -286,6 +287,22 @@ class SpaceKind(models.TextChoices):
     MICRO_PARK = "micro_park", _("小微企业园")
 
 
+class SpaceQuerySet(ZoneQuerySet):
+    def refresh_free(self, today=None):
+        """Work out again the free m² of these spaces where a lease began or ended since it was
+        last worked out: a term runs out without anyone saving anything. After the first call of
+        a day it costs two small queries."""
+        today = today or timezone.localdate()
+        due = self.filter(models.Q(free_as_of__isnull=True) | models.Q(free_as_of__lt=today))
+        changed = due.filter(
+            models.Q(free_as_of__isnull=True)
+            | models.Q(leases__start_on__gt=models.F("free_as_of"), leases__start_on__lte=today)
+            | models.Q(leases__end_on__gte=models.F("free_as_of"), leases__end_on__lt=today))
+        for space in Space.objects.filter(pk__in=list(changed.values_list("pk", flat=True).distinct())):
+            space.refresh_free(today)
+        due.update(free_as_of=today)
+
+
 @track
 class Space(ZoneScopedModel):
     """Ready-to-use space (标准厂房/孵化器/小微园) where a project can start without new land."""
@@ -300,12 +317,15 @@ class Space(ZoneScopedModel):
                                    validators=[MinValueValidator(Decimal("0.01"), message=_("必须大于 0。")),
                                                MaxValueValidator(Decimal("100000000"), message=_("超出合理范围。"))])
     free_m2 = models.DecimalField(_("空置面积（㎡）"), max_digits=12, decimal_places=2, default=0, editable=False)
+    free_as_of = models.DateField(_("空置面积核算日期"), null=True, blank=True, editable=False)
     rent = models.DecimalField(_("租金（元/㎡/月）"), max_digits=10, decimal_places=2, null=True, blank=True,
                                validators=[MinValueValidator(0, message=_("不能为负数。")),
                                            MaxValueValidator(Decimal("100000"), message=_("超出合理范围。"))])
     operator = models.CharField(_("运营主体"), max_length=200, blank=True)
     parcel = models.ForeignKey("registry.Parcel", on_delete=models.SET_NULL, null=True, blank=True,
                                related_name="spaces", verbose_name=_("所在地块"))
+
+    objects = SpaceQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("标准厂房")
@@ -335,10 +355,12 @@ class Space(ZoneScopedModel):
             if peak > self.total_m2:
                 raise ValidationError({"total_m2": _("总面积小于已出租面积 %(n)s ㎡。") % {"n": peak}})
 
-    def refresh_free(self):
-        used = engine.in_use(self.lease_rows(), timezone.localdate()) if self.pk else Decimal(0)
+    def refresh_free(self, today=None):
+        today = today or timezone.localdate()
+        used = engine.in_use(self.lease_rows(), today) if self.pk else Decimal(0)
         self.free_m2 = max(Decimal(self.total_m2) - used, Decimal(0))
-        Space.objects.filter(pk=self.pk).update(free_m2=self.free_m2)
+        self.free_as_of = today
+        Space.objects.filter(pk=self.pk).update(free_m2=self.free_m2, free_as_of=today)
 
     def save(self, *args, **kwargs):
         super().save(*args, **kwargs)

@@ -52,7 +52,7 @@ register(Feature(
 ))
 register(Feature(
     model=Space, slug="spaces", table=SpaceTable, filterset=SpaceFilterSet, form=SpaceForm,
-    serializer=SpaceSerializer, select_related=("zone", "parcel"),
+    serializer=SpaceSerializer, select_related=("zone", "parcel"), refresh=lambda qs: qs.refresh_free(),
     detail_fields=("name", "kind", "address", "floors", "total_m2", "free_m2", "rent", "operator", "parcel"),
     tabs=[Tab("leases", _("租用情况"), "land/tab_space_leases.html", _space_leases)],
 ))

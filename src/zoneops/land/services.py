@@ -22,6 +22,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from zoneops.core import geo
 from zoneops.core.changelog import change_context, current_context
 from zoneops.core.models import Zone
 from zoneops.core.scoping import CHANGE, can
@@ -206,6 +207,11 @@ def _new_parcel(template, zone_id, code, name, area, geometry=None):
         raise ValidationError(f"地块编号“{code[:20]}…”超过 64 个字。")
     if Parcel.objects.filter(zone_id=zone_id, code=code).exists():
         raise ValidationError(f"本开发区已有编号为 {code} 的地块。")
+    if geometry:
+        try:
+            geometry, _warnings = geo.validate(geometry, f"新地块 {code} 的边界")
+        except geo.GeoError as e:
+            raise ValidationError(e.message) from None
     return Parcel.objects.create(
         zone_id=zone_id, code=code, name=(name or "").strip()[:200], area_mu=area, land_use=template.land_use,
         holder_id=template.holder_id, tenure=template.tenure, floor_area_ratio=template.floor_area_ratio,
@@ -248,6 +254,16 @@ def split(parcel, parts, user, *, on=None, note=""):
     return children
 
 
+def joined_boundary(geometries):
+    """The parents' polygons as one MultiPolygon: the merged parcel stays on the map, each part
+    where it was. Their shared edges stay inside it (dissolving them needs a polygon union, which
+    a boundary import can bring)."""
+    polygons = []
+    for g in geometries:
+        polygons += [g["coordinates"]] if g.get("type") == "Polygon" else list(g.get("coordinates") or [])
+    return {"type": "MultiPolygon", "coordinates": polygons}
+
+
 @_as_user
 @transaction.atomic
 def merge(parcels, user, *, code, name="", on=None, note="", geometry=None):
@@ -272,6 +288,8 @@ def merge(parcels, user, *, code, name="", on=None, note="", geometry=None):
         raise ValidationError(errors)
     template = parcels[0]
     area = sum((p.area_mu for p in parcels), Decimal(0))
+    if not geometry and all(p.geometry for p in parcels):
+        geometry = joined_boundary([p.geometry for p in parcels])
     child = _new_parcel(template, template.zone_id, code, name, area, geometry)
     if len({p.holder_id for p in parcels}) > 1:
         child.holder_id = None

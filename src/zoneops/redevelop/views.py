@@ -128,8 +128,6 @@ class CandidateListView(LoginRequiredMixin, View):
         zone_ids = {z.pk for z in form.fields["zone"].queryset}
         if form.is_valid() and form.cleaned_data.get("zone"):
             zone_ids = {form.cleaned_data["zone"].pk}
-        for r in page.object_list:
-            r.status_label = STATUS_NAMES.get(r.status, r.status)
         return render(request, self.template_name, {
             "form": form, "page": page, "rows": page.object_list, "totals": services.candidate_totals(rows),
             "query": params.urlencode(), "multi_zone": len(form.fields["zone"].queryset) > 1,
@@ -140,7 +138,7 @@ class CandidateListView(LoginRequiredMixin, View):
         if len(rows) > MAX_EXPORT_ROWS:
             messages.error(self.request, _("导出行数超过 %(n)s 行，请先筛选。") % {"n": f"{MAX_EXPORT_ROWS:,}"})
             return redirect(self.request.path)
-        out = [[i, r.zone_name, r.code, r.name, r.area_mu, STATUS_NAMES.get(r.status, r.status), r.holder_name,
+        out = [[i, r.zone_name, r.code, r.name, r.area_mu, r.status_label, r.holder_name,
                 r.holder_class, r.eval_year, None if r.tax_per_mu is None else round(r.tax_per_mu, 2), r.far,
                 r.idle_since, r.reasons_text] for i, r in enumerate(rows, start=1)]
         return export.response(fmt, [str(h) for h in EXPORT_HEADERS], out, _("低效用地候选地块"))

@@ -5,6 +5,7 @@ from django.utils.translation import gettext as _
 from rest_framework import exceptions, permissions, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 
 from zoneops.core.api.views import ZoneScopedViewSet
 from zoneops.core.changelog import change_context
@@ -57,7 +58,8 @@ def candidate_json(c):
 
 class CandidateViewSet(viewsets.ViewSet):
     """Read-only: the 低效用地 candidates of the user's zones (`?zone=`, `?year=`, `?q=`, `?class=`,
-    `?min_area=`), each with its figures and the reasons it matched; `totals` gives count and 亩."""
+    `?min_area=`, `?page=`), each with its figures and the reasons it matched, 50 a page; `totals`
+    gives the count and 亩 of all of them."""
 
     permission_classes = [permissions.IsAuthenticated]
 
@@ -81,5 +83,8 @@ class CandidateViewSet(viewsets.ViewSet):
         query.q = (params.get("q") or "")[:100]
         query.holder_class = (params.get("class") or "")[:8]
         rows = services.candidates(request.user, query)
-        return Response({"count": len(rows), "totals": services.candidate_totals(rows),
-                         "results": [candidate_json(c) for c in rows]})
+        paginator = api_settings.DEFAULT_PAGINATION_CLASS()  # pages like every other list of the API
+        page = paginator.paginate_queryset(rows, request, view=self)
+        response = paginator.get_paginated_response([candidate_json(c) for c in page])
+        response.data["totals"] = services.candidate_totals(rows)
+        return response

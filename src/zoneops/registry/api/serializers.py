@@ -1,6 +1,7 @@
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from zoneops.core import geo
 from zoneops.core.api.serializers import ZoneScopedSerializer
 from zoneops.core.models import Membership
 
@@ -58,6 +59,15 @@ class ParcelSerializer(ZoneScopedSerializer):
         if self.instance is not None and value != self.instance.status:
             raise serializers.ValidationError(_("地块状态须通过土地流转变更（/api/parcel-transitions/）。"))
         return value
+
+    def validate_geometry(self, value):
+        """A GeoJSON Polygon / MultiPolygon (the boundary import's rules), stored clean."""
+        if value is None:
+            return None
+        try:
+            return geo.validate(value)[0]
+        except geo.GeoError as e:
+            raise serializers.ValidationError(e.message) from None
 
 
 class EnterpriseYearSerializer(ZoneScopedSerializer):

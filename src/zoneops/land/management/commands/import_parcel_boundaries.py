@@ -6,7 +6,8 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
 from zoneops.core.models import Zone
-from zoneops.land import geo, geo_import
+from zoneops.core import geo
+from zoneops.land import geo_import
 
 
 class Command(BaseCommand):

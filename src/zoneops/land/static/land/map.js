@@ -49,8 +49,11 @@
       return;
     }
     status.textContent = text('地块') + ' ' + fmt(fc.count, 0) + ' · ' + text('滚轮缩放，拖动平移，点击地块查看详情');
+    var loLat = 90, hiLat = -90;
     var data = fc.features.map(function (f) {
       byCode[f.properties.code] = f;
+      var c0 = f.geometry.coordinates[0][0], first = f.geometry.type === 'Polygon' ? c0 : c0[0];
+      loLat = Math.min(loLat, first[1]); hiLat = Math.max(hiLat, first[1]);
       var c = colours[f.properties.key] || '#9e9e9e';
       // the same fill when hovered or selected: ECharts' default yellow would read as a status colour
       return {name: f.properties.code, value: f.properties.area, itemStyle: {areaColor: c},
@@ -58,7 +61,7 @@
     });
     var mapName = 'zone-parcels-' + fc.zone.id;
     echarts.registerMap(mapName, fc);
-    var lat = fc.bbox ? (fc.bbox[1] + fc.bbox[3]) / 2 : 30;
+    var lat = (loLat + hiLat) / 2;  // the zone's middle latitude: a degree of longitude is cos(lat) of one of latitude
     var chart = echarts.init(box, null, {renderer: 'canvas'});
     chart.setOption({
       animation: false,

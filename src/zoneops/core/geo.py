@@ -6,11 +6,11 @@ Every error is a `GeoError` whose message is Chinese and says where (`第 12 个
 Coordinates are WGS84 / CGCS2000 longitude, latitude in degrees (the two differ by centimetres).
 """
 import csv
-import re
 import io
 import json
 import math
 import random
+import re
 
 MU_M2 = 2000 / 3  # 1 亩 = 666.67 m²
 EARTH_RADIUS = 6371008.8  # mean radius (m): the spherical area formula below uses it
@@ -242,6 +242,34 @@ def rounded(geometry, digits=6):
 
     polys = [[ring_r(r) for r in poly] for poly in _polygons(geometry)]
     return {"type": geometry["type"], "coordinates": polys[0] if geometry["type"] == "Polygon" else polys}
+
+
+# -- the map's text ----------------------------------------------------------------------------
+
+_COORDS = r"\[[\[\]0-9eE.,+\- ]*\]"
+_TYPE = r'"type"\s*:\s*"(Polygon|MultiPolygon)"'
+# a Polygon / MultiPolygon object with nothing but numbers in its coordinates, either key order
+_GEOMETRY_TEXT = re.compile(r'\{\s*(?:' + _TYPE + r'\s*,\s*"coordinates"\s*:\s*(' + _COORDS + r')|"coordinates"\s*:\s*('
+                            + _COORDS + r')\s*,\s*' + _TYPE + r')\s*\}')
+_LONG_DECIMALS = re.compile(r"(?<=\.\d{6})\d+")  # digits after the 6th decimal (≤ 0.11 m)
+_NESTING = {"Polygon": "[[[", "MultiPolygon": "[[[["}
+
+
+def map_text(geometry):
+    """The geometry (a GeoJSON dict, or its JSON text) as the map sends it: compact JSON, numbers
+    cut to 6 decimals. None when it is not a Polygon / MultiPolygon of numbers: nothing else may
+    reach the browser's map, whatever was written to the database."""
+    if geometry is None:
+        return None
+    text = geometry if isinstance(geometry, str) else json.dumps(geometry, separators=(",", ":"))
+    m = _GEOMETRY_TEXT.fullmatch(text.strip())
+    if m is None:
+        return None
+    kind = m.group(1) or m.group(4)
+    coords = _LONG_DECIMALS.sub("", (m.group(2) or m.group(3)).replace(" ", ""))
+    if not coords.startswith(_NESTING[kind]) or coords.startswith(_NESTING[kind] + "["):
+        return None
+    return f'{{"type":"{kind}","coordinates":{coords}}}'
 
 
 # -- simplification ----------------------------------------------------------------------------
@@ -668,13 +696,9 @@ def far_band(far):
     return FAR_BANDS[-1][1]
 
 
-def legend(entries, keys_in_order, labels, colours, fallback=FALLBACK_COLOUR):
-    """[(key, area_mu)] → legend rows {key, label, colour, count, mu} in `keys_in_order` (keys not
-    listed come after, in first-seen order), only keys that occur."""
-    counts, mus = {}, {}
-    for key, mu in entries:
-        counts[key] = counts.get(key, 0) + 1
-        mus[key] = mus.get(key, 0.0) + float(mu or 0)
-    order = [k for k in keys_in_order if k in counts] + [k for k in counts if k not in keys_in_order]
-    return [{"key": k, "label": labels.get(k, k), "colour": colours.get(k, fallback), "count": counts[k],
-             "mu": round(mus[k], 2)} for k in order]
+def legend(totals, keys_in_order, labels, colours, fallback=FALLBACK_COLOUR):
+    """{key: (parcels, 亩)} → legend rows {key, label, colour, count, mu} in `keys_in_order` (keys
+    not listed come after, in first-seen order), only keys that occur."""
+    order = [k for k in keys_in_order if k in totals] + [k for k in totals if k not in keys_in_order]
+    return [{"key": k, "label": labels.get(k, k), "colour": colours.get(k, fallback), "count": totals[k][0],
+             "mu": round(float(totals[k][1]), 2)} for k in order]

@@ -1,11 +1,11 @@
-"""land/geo.py, pure: areas of known squares, centroid, bbox, validation messages, the WKT reader
+"""core/geo.py, pure: areas of known squares, centroid, bbox, validation messages, the WKT reader
 (broken input included), simplification, boundary-file readers and synthetic shapes."""
 import json
 import math
 
 import pytest
 
-from zoneops.land import geo
+from zoneops.core import geo
 
 
 def square(lon0, lat0, side_m, close=True):
@@ -278,7 +278,25 @@ def test_demo_layout_areas_and_no_overlap():
 def test_colour_helpers():
     assert [geo.far_band(v) for v in (None, 0.5, 0.8, 1.19, 1.2, 2.95, 3, 9)] == \
         ["none", "lt08", "08_12", "08_12", "12_15", "20_30", "ge30", "ge30"]
-    rows = geo.legend([("sold", 10), ("producing", 5), ("sold", 2.5), ("weird", 1)], ["producing", "sold"],
+    rows = geo.legend({"sold": (2, 12.5), "producing": (1, 5), "weird": (1, 1)}, ["producing", "sold"],
                       {"sold": "已出让", "producing": "投产"}, geo.STATUS_COLOURS)
     assert [(r["key"], r["count"], r["mu"]) for r in rows] == [("producing", 1, 5.0), ("sold", 2, 12.5), ("weird", 1, 1.0)]
     assert rows[2]["colour"] == geo.FALLBACK_COLOUR and rows[2]["label"] == "weird"
+
+
+@pytest.mark.parametrize("text, expected", [
+    ('{"type": "Polygon", "coordinates": [[[121.123456789, 28.1], [121.2, 28.2], [121.3, 28.1], [121.123456789, 28.1]]]}',
+     '{"type":"Polygon","coordinates":[[[121.123456,28.1],[121.2,28.2],[121.3,28.1],[121.123456,28.1]]]}'),
+    ('{"coordinates": [[[[1, 2], [3, 4], [5, 6], [1, 2]]]], "type": "MultiPolygon"}',
+     '{"type":"MultiPolygon","coordinates":[[[[1,2],[3,4],[5,6],[1,2]]]]}'),
+    ('{"type": "Polygon", "coordinates": [[1, 2], [3, 4]]}', None),  # too shallow
+    ('{"type": "Polygon", "coordinates": [[[[1, 2]]]]}', None),  # too deep
+    ('{"type": "Point", "coordinates": [1, 2]}', None),
+    ('{"type": "Polygon", "coordinates": [[["<script>", 2]]]}', None),
+    ('{"type": "Polygon", "coordinates": [[[1, 2]]], "extra": "</script>"}', None),
+    ('"just text"', None), ("null", None), ("", None), (None, None),
+])
+def test_map_text_passes_only_polygons_of_numbers(text, expected):
+    assert geo.map_text(text) == expected
+    if text and expected:
+        assert geo.map_text(json.loads(text)) == expected  # from the decoded geometry alike
