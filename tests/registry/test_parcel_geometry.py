@@ -95,3 +95,22 @@ def test_api_of_another_zone_is_404(client_b, zone_a):
     r = client_b.patch(f"/api/parcels/{p.pk}/", {"geometry": LONG}, content_type="application/json")
     assert r.status_code == 404 and "G-1" not in r.content.decode()
     assert stored(p) == geo.map_text(SQUARE)
+
+
+@pytest.mark.parametrize("body, message", [
+    ('{"geometry": ' + "[" * 100000 + "]" * 100000 + "}", "嵌套层数过多"),
+    ('{"geometry": {"type": "Polygon", "coordinates": [[[121.4, 28.6]', "JSON 格式有误：第 1 行第 "),
+    ('{"geometry": NaN}', "NaN、Infinity 不是合法的 JSON 数值"),
+    ('{"name": "\xff"}'.encode("latin-1"), "不是 UTF-8"),
+    ("", None),
+])
+def test_api_body_that_cannot_be_decoded_is_a_400(client_a, zone_a, body, message):
+    p = factories.parcel(zone_a, "G-1", geometry=SQUARE)
+    r = client_a.patch(f"/api/parcels/{p.pk}/", body, content_type="application/json",
+                       HTTP_ACCEPT_LANGUAGE="zh-hans")
+    if message is None:  # an empty body changes nothing and is no error
+        assert r.status_code == 200
+    else:
+        assert r.status_code == 400 and message in r.json()["detail"]
+    assert Parcel.objects.get(pk=p.pk).geometry == SQUARE
+
