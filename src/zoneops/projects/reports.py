@@ -4,6 +4,7 @@ import io
 import xlsxwriter
 
 from zoneops.core.export import cell
+from zoneops.core.official_doc import OfficialDocument
 
 from . import engine
 
@@ -83,55 +84,29 @@ MEETING_HEADERS = ["序号", "项目名称", "投资方", "当前阶段", "进�
 
 def meeting_docx(meeting, items, problems):
     """A government work memo (会议纪要): title, 时间/地点/主持/参会, numbered items."""
-    from docx import Document
-    from docx.enum.text import WD_ALIGN_PARAGRAPH
-    from docx.oxml.ns import qn
-    from docx.shared import Pt
-
-    doc = Document()
-    style = doc.styles["Normal"]
-    style.font.name = "仿宋"
-    style.font.size = Pt(14)
-    style.element.rPr.rFonts.set(qn("w:eastAsia"), "仿宋")
-
-    def para(text, *, bold=False, size=None, center=False, font=None):
-        p = doc.add_paragraph()
-        run = p.add_run(text)
-        run.bold = bold
-        if size:
-            run.font.size = Pt(size)
-        if font:
-            run.font.name = font
-            run._element.rPr.rFonts.set(qn("w:eastAsia"), font)
-        if center:
-            p.alignment = WD_ALIGN_PARAGRAPH.CENTER
-        return p
-
-    para(f"{meeting.zone.name}", size=16, center=True, font="黑体")
-    para(f"{meeting.series.name}会议纪要", bold=True, size=22, center=True, font="方正小标宋简体")
-    para(f"（{meeting.held_on.year}年{meeting.held_on.month}月{meeting.held_on.day}日）", center=True)
-    para(f"时间：{meeting.held_on.year}年{meeting.held_on.month}月{meeting.held_on.day}日")
-    para(f"地点：{meeting.location or '—'}")
-    para(f"主持：{meeting.chair or '—'}")
-    para(f"参会：{meeting.attendees or '—'}")
-    para(f"会议听取了重点项目推进情况汇报，逐一研究了{len(items)}个项目存在的问题。现将会议议定事项纪要如下：")
+    doc = OfficialDocument()
+    doc.para(f"{meeting.zone.name}", size=16, center=True, font="黑体")
+    doc.para(f"{meeting.series.name}会议纪要", bold=True, size=22, center=True, font="方正小标宋简体")
+    doc.para(f"（{meeting.held_on.year}年{meeting.held_on.month}月{meeting.held_on.day}日）", center=True)
+    doc.para(f"时间：{meeting.held_on.year}年{meeting.held_on.month}月{meeting.held_on.day}日")
+    doc.para(f"地点：{meeting.location or '—'}")
+    doc.para(f"主持：{meeting.chair or '—'}")
+    doc.para(f"参会：{meeting.attendees or '—'}")
+    doc.para(f"会议听取了重点项目推进情况汇报，逐一研究了{len(items)}个项目存在的问题。现将会议议定事项纪要如下：")
     for n, row in enumerate(meeting_rows(meeting, items, problems), 1):
         _, name, investor, stage, plan, reasons, decision, steps, new = row
-        para(f"{CN_NUMS[n - 1] if n <= 10 else n}、{name}", bold=True, font="黑体")
-        para(f"项目情况：投资方{investor or '—'}，当前处于{stage}阶段，进度{plan}；上会原因：{reasons or '—'}。")
-        para(f"会议决定：{decision or '（未记录）'}")
+        doc.para(f"{CN_NUMS[n - 1] if n <= 10 else n}、{name}", bold=True, font="黑体")
+        doc.para(f"项目情况：投资方{investor or '—'}，当前处于{stage}阶段，进度{plan}；上会原因：{reasons or '—'}。")
+        doc.para(f"会议决定：{decision or '（未记录）'}")
         if steps:
-            para(f"下一步工作：{steps}")
+            doc.para(f"下一步工作：{steps}")
         if new:
-            para(f"交办问题：{new}")
+            doc.para(f"交办问题：{new}")
     if meeting.notes:
-        para("会议要求", bold=True, font="黑体")
-        para(meeting.notes)
-    para(f"{meeting.zone.name}管委会", center=False).alignment = WD_ALIGN_PARAGRAPH.RIGHT
-    para(f"{meeting.held_on.year}年{meeting.held_on.month}月{meeting.held_on.day}日").alignment = WD_ALIGN_PARAGRAPH.RIGHT
-    buf = io.BytesIO()
-    doc.save(buf)
-    return buf.getvalue()
+        doc.para("会议要求", bold=True, font="黑体")
+        doc.para(meeting.notes)
+    doc.sign_off(f"{meeting.zone.name}管委会", meeting.held_on)
+    return doc.bytes()
 
 
 def meeting_xlsx(meeting, items, problems):

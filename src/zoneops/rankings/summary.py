@@ -2,11 +2,11 @@
 reports (a headline paragraph of figures with 同比, the year's highlights, next year's targets),
 then edited by staff, and exported as .docx."""
 import datetime
-import io
 
 from django.apps import apps
 from django.utils import timezone
 
+from zoneops.core.official_doc import OfficialDocument
 from zoneops.figures.models import Indicator, Target
 
 from . import services
@@ -130,39 +130,12 @@ SECTIONS = [("overview", "一、总体情况"), ("headline", "二、主要经济
 
 
 def docx(summary):
-    from docx import Document
-    from docx.enum.text import WD_ALIGN_PARAGRAPH
-    from docx.oxml.ns import qn
-    from docx.shared import Pt
-
-    doc = Document()
-    style = doc.styles["Normal"]
-    style.font.name = "仿宋"
-    style.font.size = Pt(14)
-    style.element.rPr.rFonts.set(qn("w:eastAsia"), "仿宋")
-
-    def para(text, *, bold=False, size=None, center=False, font=None):
-        p = doc.add_paragraph()
-        run = p.add_run(text)
-        run.bold = bold
-        if size:
-            run.font.size = Pt(size)
-        if font:
-            run.font.name = font
-            run._element.rPr.rFonts.set(qn("w:eastAsia"), font)
-        if center:
-            p.alignment = WD_ALIGN_PARAGRAPH.CENTER
-        return p
-
-    para(summary.title, bold=True, size=22, center=True, font="方正小标宋简体")
+    doc = OfficialDocument()
+    doc.para(summary.title, bold=True, size=22, center=True, font="方正小标宋简体")
     for field, heading in SECTIONS:
-        para(heading, bold=True, font="黑体")
+        doc.para(heading, bold=True, font="黑体")
         for line in (getattr(summary, field) or "").splitlines():
             if line.strip():
-                para(line.strip())
-    today = datetime.date.today()
-    para(f"{summary.zone.name}管委会").alignment = WD_ALIGN_PARAGRAPH.RIGHT
-    para(f"{today.year}年{today.month}月{today.day}日").alignment = WD_ALIGN_PARAGRAPH.RIGHT
-    buf = io.BytesIO()
-    doc.save(buf)
-    return buf.getvalue()
+                doc.para(line.strip())
+    doc.sign_off(f"{summary.zone.name}管委会", datetime.date.today())
+    return doc.bytes()
