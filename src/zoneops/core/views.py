@@ -277,3 +277,34 @@ class ObjectDeleteView(FeatureView):
             return redirect(obj.get_absolute_url())
         messages.success(request, _("已删除：%(obj)s") % {"obj": obj})
         return redirect(self.feature.url("list"))
+
+
+class DetailSectionMixin(LoginRequiredMixin):
+    """Actions on one section of a record's detail page (a plan's measures, a case's milestones).
+    The record must be writable by the user; an htmx request gets its section re-rendered, a plain
+    one goes back to the page, or to the page with the form's errors (status 400)."""
+
+    zone_model = None         # the record's model (tests/core/test_isolation.py reads it too)
+    detail_view = None        # its ObjectDetailView subclass
+    section_templates = {}    # section → the template an htmx request gets
+    related = ("zone",)
+
+    def sections_context(self, obj, **forms_):
+        raise NotImplementedError
+
+    def writable(self, pk):
+        return get_object_or_404(self.zone_model.objects.restrict(self.request.user, CHANGE)
+                                 .select_related(*self.related), pk=pk)
+
+    def section(self, obj, which, status=200, **forms_):
+        if self.request.htmx and which in self.section_templates:
+            return render(self.request, self.section_templates[which], self.sections_context(obj, **forms_),
+                          status=status)
+        if status != 200:
+            from .features import for_model
+
+            view = self.detail_view(feature=for_model(self.zone_model), request=self.request, kwargs={"pk": obj.pk})
+            messages.error(self.request, _("保存失败，请按提示修改后重试。"))
+            return view.page(obj, status=status, **forms_)
+        return redirect(obj.get_absolute_url() + f"#{which}")
+

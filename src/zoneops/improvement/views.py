@@ -18,7 +18,7 @@ from zoneops.core import export
 from zoneops.core.features import for_model
 from zoneops.core.models import Zone
 from zoneops.core.scoping import ADMIN, CHANGE, can, may_create
-from zoneops.core.views import ObjectDetailView, ObjectEditView
+from zoneops.core.views import DetailSectionMixin, ObjectDetailView, ObjectEditView
 
 from . import services
 from .forms import MeasureForm, ProgressNoteForm
@@ -105,32 +105,23 @@ def _fmt(value):
     return "—" if value is None else f"{value:,.2f}"
 
 
-class PlanChildMixin(LoginRequiredMixin):
+class PlanChildMixin(DetailSectionMixin):
     """Views that change a plan's measures or notes: the plan must be writable by the user."""
 
     zone_model = ImprovementPlan
+    detail_view = PlanDetailView
+    related = ("enterprise", "zone")
+    section_templates = {"measures": "improvement/_measures.html", "notes": "improvement/_notes.html"}
 
-    def writable_plan(self, pk):
-        return get_object_or_404(ImprovementPlan.objects.restrict(self.request.user, CHANGE)
-                                 .select_related("enterprise", "zone"), pk=pk)
-
-    def section(self, plan, which, status=200, **forms_):
-        """htmx: the re-rendered section; otherwise back to the plan (or the page with the errors)."""
-        if self.request.htmx:
-            context = plan_sections(self.request, plan, **forms_)
-            return render(self.request, f"improvement/_{which}.html", context, status=status)
-        if status != 200:
-            view = PlanDetailView(feature=for_model(ImprovementPlan), request=self.request, kwargs={"pk": plan.pk})
-            messages.error(self.request, _("保存失败，请按提示修改后重试。"))
-            return view.page(plan, status=status, **forms_)
-        return redirect(plan.get_absolute_url() + f"#{which}")
+    def sections_context(self, plan, **forms_):
+        return plan_sections(self.request, plan, **forms_)
 
 
 class MeasureAddView(PlanChildMixin, View):
     http_method_names = ["post"]
 
     def post(self, request, pk):
-        plan = self.writable_plan(pk)
+        plan = self.writable(pk)
         form = MeasureForm(request.POST, plan=plan)
         if not form.is_valid():
             return self.section(plan, "measures", status=400, measure_form=form)
@@ -198,7 +189,7 @@ class NoteAddView(PlanChildMixin, View):
     http_method_names = ["post"]
 
     def post(self, request, pk):
-        plan = self.writable_plan(pk)
+        plan = self.writable(pk)
         form = ProgressNoteForm(request.POST, plan=plan, author=request.user)
         if not form.is_valid():
             return self.section(plan, "notes", status=400, note_form=form)

@@ -19,7 +19,7 @@ from zoneops.core import export
 from zoneops.core.features import for_model
 from zoneops.core.models import Zone
 from zoneops.core.scoping import CHANGE, can, may_create
-from zoneops.core.views import ObjectDeleteView, ObjectDetailView, ObjectEditView, ObjectListView
+from zoneops.core.views import DetailSectionMixin, ObjectDeleteView, ObjectDetailView, ObjectEditView, ObjectListView
 from zoneops.registry.models import Parcel, ParcelStatus
 
 from . import engine, services
@@ -247,29 +247,20 @@ class CaseDeleteView(ObjectDeleteView):
         return super().post(request, **kwargs)
 
 
-class CaseChildMixin(LoginRequiredMixin):
+class CaseChildMixin(DetailSectionMixin):
     zone_model = RedevelopmentCase
+    detail_view = CaseDetailView
+    section_templates = {"milestones": "redevelop/_milestones.html"}
 
-    def writable_case(self, pk):
-        return get_object_or_404(RedevelopmentCase.objects.restrict(self.request.user, CHANGE).select_related("zone"),
-                                 pk=pk)
-
-    def back(self, case, status=200, section="milestones", **forms_):
-        if self.request.htmx and section == "milestones":
-            return render(self.request, "redevelop/_milestones.html", case_sections(self.request, case, **forms_),
-                          status=status)
-        if status != 200:
-            view = CaseDetailView(feature=for_model(RedevelopmentCase), request=self.request, kwargs={"pk": case.pk})
-            messages.error(self.request, _("保存失败，请按提示修改后重试。"))
-            return view.page(case, status=status, **forms_)
-        return redirect(case.get_absolute_url() + f"#{section}")
+    def sections_context(self, case, **forms_):
+        return case_sections(self.request, case, **forms_)
 
 
 class CaseStartView(CaseChildMixin, View):
     http_method_names = ["post"]
 
     def post(self, request, pk):
-        case = self.writable_case(pk)
+        case = self.writable(pk)
         try:
             with transaction.atomic():
                 services.start_case(case, request.user)
@@ -284,17 +275,17 @@ class CaseCompleteView(CaseChildMixin, View):
     http_method_names = ["post"]
 
     def post(self, request, pk):
-        case = self.writable_case(pk)
+        case = self.writable(pk)
         form = CompleteCaseForm(request.POST, case=case)
         if not form.is_valid():
-            return self.back(case, status=400, section="actions", complete_form=form)
+            return self.section(case, "actions", status=400, complete_form=form)
         try:
             with transaction.atomic():
                 services.complete_case(case, request.user, **form.cleaned_data)
         except ValidationError as e:
             case.refresh_from_db()
             form.add_error(None, "；".join(e.messages))
-            return self.back(case, status=400, section="actions", complete_form=form)
+            return self.section(case, "actions", status=400, complete_form=form)
         messages.success(request, _("改造项目已完成，地块状态已改为“改造完成”。"))
         return redirect(case.get_absolute_url())
 
@@ -303,17 +294,17 @@ class CaseStopView(CaseChildMixin, View):
     http_method_names = ["post"]
 
     def post(self, request, pk):
-        case = self.writable_case(pk)
+        case = self.writable(pk)
         form = StopCaseForm(request.POST)
         if not form.is_valid():
-            return self.back(case, status=400, section="actions", stop_form=form)
+            return self.section(case, "actions", status=400, stop_form=form)
         try:
             with transaction.atomic():
                 services.stop_case(case, request.user, reason=form.cleaned_data["stop_reason"])
         except ValidationError as e:
             case.refresh_from_db()
             form.add_error(None, "；".join(e.messages))
-            return self.back(case, status=400, section="actions", stop_form=form)
+            return self.section(case, "actions", status=400, stop_form=form)
         messages.success(request, _("改造项目已终止，地块已退回“低效”状态。"))
         return redirect(case.get_absolute_url())
 
@@ -322,15 +313,15 @@ class MilestoneAddView(CaseChildMixin, View):
     http_method_names = ["post"]
 
     def post(self, request, pk):
-        case = self.writable_case(pk)
+        case = self.writable(pk)
         form = MilestoneForm(request.POST, case=case)
         if not form.is_valid():
-            return self.back(case, status=400, milestone_form=form)
+            return self.section(case, "milestones", status=400, milestone_form=form)
         with transaction.atomic():
             form.save()
         if not request.htmx:
             messages.success(request, _("已添加节点。"))
-        return self.back(case)
+        return self.section(case, "milestones")
 
 
 class MilestoneDoneView(CaseChildMixin, View):
@@ -348,7 +339,7 @@ class MilestoneDoneView(CaseChildMixin, View):
 
                 m.actual_on = timezone.localdate()
             m.save()
-        return self.back(m.case)
+        return self.section(m.case, "milestones")
 
 
 class MilestoneDeleteView(CaseChildMixin, View):
@@ -360,7 +351,7 @@ class MilestoneDeleteView(CaseChildMixin, View):
         case = m.case
         with transaction.atomic():
             m.delete()
-        return self.back(case)
+        return self.section(case, "milestones")
 
 
 # -- figures ----------------------------------------------------------------------------------------
